@@ -1,0 +1,19 @@
+using Amazon.CDK;
+using Patterns.Cdk.App;
+
+// The sample app: one stack per pattern, so each can be deployed and torn down on its own.
+// Account and region come from the CLI's environment when set; synthesis works without them.
+var app = new App();
+var env = new Amazon.CDK.Environment
+{
+    Account = System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"),
+    Region = System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"),
+};
+
+_ = new UploadProcessingStack(app, "PatternsCdk-UploadProcessing", new StackProps
+{
+    Env = env,
+    Description = "Patterns.Cdk sample: uploads are stamped with their SHA-256 and real content type, safely in place.",
+});
+
+app.Synth();

@@ -1,0 +1,49 @@
+using Amazon.CDK.AWS.Lambda;
+
+namespace Patterns.Cdk.Core;
+
+/// <summary>
+/// One Lambda entry point that ships inside this package: which zip holds it, and the handler string the
+/// managed <c>dotnet10</c> runtime resolves (<c>Assembly::Namespace.Type::Method</c>).
+/// </summary>
+/// <param name="ZipName">File name of the embedded, deterministic zip (also its manifest resource suffix).</param>
+/// <param name="Assembly">Assembly (without extension) that contains the entry type.</param>
+/// <param name="Type">Full name of the public entry type (it has a public parameterless constructor).</param>
+/// <param name="Method">Public <c>Task&lt;Stream&gt; Method(Stream)</c> the runtime calls.</param>
+internal sealed record BundledHandler(string ZipName, string Assembly, string Type, string Method)
+{
+    /// <summary>The handler string Lambda expects.</summary>
+    public string Handler => $"{Assembly}::{Type}::{Method}";
+
+    /// <summary>Lambda's managed .NET 10 runtime. CDK 2.160 has no constant for it yet.</summary>
+    public static Runtime Runtime { get; } = new("dotnet10", RuntimeFamily.DOTNET_CORE);
+
+    /// <summary>Every bundled handler is built for Graviton.</summary>
+    public static Architecture Architecture => Architecture.ARM_64;
+}
+
+/// <summary>
+/// The single table of bundled handlers. The build (BundledHandlers.targets) produces one zip per handler
+/// project; tests open every zip named here and prove the entry point exists.
+/// </summary>
+internal static class BundledHandlers
+{
+    private const string RecursionSafeZip = "recursion-safe-s3-processor.zip";
+    private const string RecursionSafeAssembly = "Patterns.Cdk.Functions.RecursionSafeS3Processor";
+
+    /// <summary>Checks the <c>original</c> marker with HeadObject and forwards originals to the work queue.</summary>
+    public static readonly BundledHandler ObjectMetadataGuard = new(
+        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeAssembly + ".ObjectMetadataGuard", "HandleAsync");
+
+    /// <summary>Records each new object revision in the ledger with a conditional write.</summary>
+    public static readonly BundledHandler LedgerRecorder = new(
+        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeAssembly + ".LedgerRecorder", "HandleAsync");
+
+    /// <summary>The bundled example processor: stamps SHA-256 and the sniffed content type on each object.</summary>
+    public static readonly BundledHandler ContentStampProcessor = new(
+        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeAssembly + ".ContentStampProcessor", "HandleAsync");
+
+    /// <summary>All bundled handlers.</summary>
+    public static IReadOnlyList<BundledHandler> All { get; } =
+        [ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor];
+}

@@ -1,0 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+
+[assembly: SuppressMessage(
+    "Naming",
+    "CA1716:Identifiers should not match keywords",
+    Justification = "The namespace follows the fixed project name Patterns.Cdk.Functions.Shared; it is consumed from C# only.",
+    Scope = "namespace",
+    Target = "~N:Patterns.Cdk.Functions.Shared")]

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Packs Patterns.Cdk and proves a brand-new consumer app, created outside this repository and referencing only
+# the .nupkg, synthesizes a stack with a RecursionSafeS3Processor: no Docker, no Amazon.Lambda.Tools, no build of
+# handler code (the handler zips ship inside the package).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
+out="$root/artifacts/packages"
+rm -rf "$out" && mkdir -p "$out"
+dotnet pack "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -o "$out" -nologo -v:q
+pkg="$out/Patterns.Cdk.$version.nupkg"
+[ -f "$pkg" ] || { echo "consumer-smoke: $pkg was not produced" >&2; exit 1; }
+unzip -l "$pkg" | grep -q "lib/net10.0/Patterns.Cdk.dll" || { echo "consumer-smoke: the package has no lib/net10.0/Patterns.Cdk.dll" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# A nuget.config of its own: the package folder plus the machine's default feed (inherited).
+cat > nuget.config <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="patterns-cdk-local" value="$out" />
+  </packageSources>
+</configuration>
+XML
+mkdir Consumer && cd Consumer
+cat > Consumer.csproj <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <NoWarn>NU1603</NoWarn>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Patterns.Cdk" Version="[$version]" />
+  </ItemGroup>
+</Project>
+XML
+cat > Program.cs <<'CS'
+using Amazon.CDK;
+using Patterns.Cdk.RecursionSafeS3Processor;
+
+var app = new App(new AppProps { Outdir = "cdk.out" });
+var stack = new Stack(app, "ConsumerStack");
+_ = new RecursionSafeS3Processor(stack, "Processor", new RecursionSafeS3ProcessorProps
+{
+    Strategy = ProcessingStrategy.ObjectMetadata,
+});
+app.Synth();
+CS
+dotnet run -nologo -v:q 2>&1 | grep -v -i "end-of-life\|node.js\|^ *$\|jsii\|! *!" || true
+template=cdk.out/ConsumerStack.template.json
+[ -f "$template" ] || { echo "consumer-smoke: no template synthesized" >&2; exit 1; }
+grep -q '"Runtime": "dotnet10"' "$template" || grep -q '"Runtime":"dotnet10"' "$template" || { echo "consumer-smoke: no dotnet10 function in the template" >&2; exit 1; }
+zips=$(find cdk.out -maxdepth 2 -name 'recursion-safe-s3-processor.zip' -o -maxdepth 2 -path '*asset.*' -name '*.zip' | wc -l)
+[ "$zips" -ge 1 ] || { echo "consumer-smoke: no handler zip asset in cdk.out" >&2; exit 1; }
+echo "consumer-smoke: Patterns.Cdk $version packed ($(stat -c %s "$pkg") bytes); a fresh consumer synthesized $(grep -c '"AWS::Lambda::Function"' "$template") functions with $zips bundled zip asset(s)"

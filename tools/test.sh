@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The one test command (README): installs what the checks need, builds, runs every test and check, and prints
+# a summary. Local emulators are started and stopped by the integration-test fixture itself.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# A missing snapshot fails instead of being written: snapshots are committed, so CI compares, never records.
+export SNAPSHOOTER_STRICT_MODE=true
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+passed=0; failed=0; failures=()
+start_all=$(date +%s)
+
+step() { # step <name> <command...>
+  local name=$1; shift
+  local t0; t0=$(date +%s)
+  echo "::: $name"
+  if "$@"; then
+    passed=$((passed + 1)); echo "::: $name: ok ($(( $(date +%s) - t0 )) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "::: $name: FAILED ($(( $(date +%s) - t0 )) s)"
+  fi
+}
+
+step "npm ci" npm ci --no-audit --no-fund --loglevel=error
+step "dotnet restore" dotnet restore Patterns.Cdk.sln -nologo -v:q
+rm -rf artifacts/nag
+step "dotnet build" dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp:ErrorsOnly
+step "dotnet test" dotnet test Patterns.Cdk.sln --no-build -nologo -v:q --logger "console;verbosity=minimal"
+step "cdk-nag self-test" node tools/nag/selftest.mjs
+step "cdk-nag (AwsSolutions + Serverless) on every synthesized test template" node tools/nag/check.mjs artifacts/nag
+step "sample app synth (cdk synth)" npx --no-install cdk synth --quiet --no-notices --no-version-reporting -o artifacts/cdk.out
+step "deterministic handler zips (second build elsewhere)" bash tools/ci/reproducible.sh
+step "NuGet package + fresh consumer app synth" bash tools/ci/consumer-smoke.sh
+
+echo
+echo "test command wall time: $(( $(date +%s) - start_all )) s"
+[ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
+echo "checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
