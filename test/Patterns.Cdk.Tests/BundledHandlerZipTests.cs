@@ -107,7 +107,7 @@ public class BundledHandlerZipTests
             ((string)options["framework"]!["name"]!).Should().Be("Microsoft.NETCore.App");
         }
 
-        var main = zip.Entries.Single(e => e.FullName == "Patterns.Cdk.Functions.RecursionSafeS3Processor.dll");
+        var main = zip.Entries.Single(e => e.FullName == BundledHandlers.All.First(h => h.ZipName == zipName).Assembly + ".dll");
         using var buffer = new MemoryStream();
         using (var s = main.Open())
         {
@@ -119,6 +119,10 @@ public class BundledHandlerZipTests
         pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size.Should().BeGreaterThan(0, "the handler is ReadyToRun-compiled");
         ((ushort)pe.PEHeaders.CoffHeader.Machine).Should().Be(0xAA64 ^ 0x7B79, "ReadyToRun code for Linux arm64");
     }
+
+    [Fact]
+    public void Every_handler_string_fits_Lambdas_128_character_limit() =>
+        BundledHandlers.All.Should().OnlyContain(h => h.Handler.Length <= BundledHandler.MaxHandlerLength);
 
     [Fact]
     public void Extraction_is_keyed_by_content_hash()

@@ -69,7 +69,7 @@ public class RecursionSafeS3ProcessorDefaultsTests
         Default.HasResourceProperties("AWS::Lambda::Function", Props(
             ("Runtime", "dotnet10"),
             ("Architectures", new[] { "arm64" }),
-            ("Handler", "Patterns.Cdk.Functions.RecursionSafeS3Processor::Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor::HandleAsync"),
+            ("Handler", "RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor::HandleAsync"),
             ("MemorySize", 512),
             ("Timeout", 30),
             ("ReservedConcurrentExecutions", 5),

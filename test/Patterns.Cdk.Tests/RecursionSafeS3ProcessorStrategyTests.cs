@@ -36,7 +36,7 @@ public class RecursionSafeS3ProcessorStrategyTests
         var (stack, c, template) = Processor(new() { Strategy = ProcessingStrategy.ObjectMetadata, MarkerKey = "source", MarkerValue = "upload" });
         c.GuardFunction.Should().NotBeNull();
         template.HasResourceProperties("AWS::Lambda::Function", Props(
-            ("Handler", "Patterns.Cdk.Functions.RecursionSafeS3Processor::Patterns.Cdk.Functions.RecursionSafeS3Processor.ObjectMetadataGuard::HandleAsync"),
+            ("Handler", "RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ObjectMetadataGuard::HandleAsync"),
             ("Environment", Props(("Variables", Match.ObjectLike(Props(("MARKER_KEY", "source"), ("MARKER_VALUE", "upload")))))),
             ("RecursiveLoop", "Terminate")));
         template.HasResourceProperties("Custom::S3BucketNotifications", Props(("NotificationConfiguration", Props(("LambdaFunctionConfigurations", Match.AnyValue())))));
@@ -94,7 +94,7 @@ public class RecursionSafeS3ProcessorStrategyTests
     [InlineData(ProcessingStrategy.ProcessedLedger)]
     public void Every_function_of_every_strategy_terminates_recursive_loops_and_runs_on_arm64(ProcessingStrategy strategy)
     {
-        var ours = Of(strategy).FindResources("AWS::Lambda::Function", Props(("Properties", Props(("Handler", Match.StringLikeRegexp("^Patterns\\.Cdk"))))));
+        var ours = Of(strategy).FindResources("AWS::Lambda::Function", Props(("Properties", Props(("Handler", Match.StringLikeRegexp("::Patterns\\.Cdk\\.Functions\\."))))));
         ours.Should().NotBeEmpty();
         foreach (var (_, resource) in ours)
         {

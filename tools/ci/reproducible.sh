@@ -5,9 +5,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 zips="$root/src/Constructs/obj/handlers/zips"
 [ -d "$zips" ] || { echo "reproducible: build src/Constructs first" >&2; exit 1; }
-other=$(mktemp -d /tmp/patterns-cdk-repro-XXXXXX)
-trap 'rm -rf "$other"' EXIT
-git -C "$root" ls-files -z | (cd "$root" && xargs -0 cp --parents -t "$other")
+scratch=$(mktemp -d /tmp/patterns-cdk-repro-XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+# A second clone of the same commit, in a different directory.
+other="$scratch/clone"
+git clone -q "$root" "$other"
 dotnet build "$other/src/Constructs/Patterns.Cdk.csproj" -nologo -v:q >/dev/null
 status=0
 for zip in "$zips"/*.zip; do

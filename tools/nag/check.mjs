@@ -128,7 +128,9 @@ function runNag(file, template) {
       outdir: path.join(work, 'out'),
       analyticsReporting: false,
       stackTraces: false,
-      context: { 'aws:cdk:disable-stack-trace': true },
+      // Also fail on CloudFormation's own property rules (e.g. a Lambda handler string over 128 characters),
+      // which aws-cdk-lib otherwise reports only as warnings.
+      context: { 'aws:cdk:disable-stack-trace': true, '@aws-cdk/core:validateAgainstDefaultRules': true },
     });
     const stack = new cdk.Stack(app, 'NagCheck', {
       analyticsReporting: false,

@@ -12,6 +12,9 @@ namespace Patterns.Cdk.Core;
 /// <param name="Method">Public <c>Task&lt;Stream&gt; Method(Stream)</c> the runtime calls.</param>
 internal sealed record BundledHandler(string ZipName, string Assembly, string Type, string Method)
 {
+    /// <summary>Lambda rejects longer handler strings at deployment (CloudFormation validates it too late).</summary>
+    public const int MaxHandlerLength = 128;
+
     /// <summary>The handler string Lambda expects.</summary>
     public string Handler => $"{Assembly}::{Type}::{Method}";
 
@@ -29,19 +32,20 @@ internal sealed record BundledHandler(string ZipName, string Assembly, string Ty
 internal static class BundledHandlers
 {
     private const string RecursionSafeZip = "recursion-safe-s3-processor.zip";
-    private const string RecursionSafeAssembly = "Patterns.Cdk.Functions.RecursionSafeS3Processor";
+    private const string RecursionSafeAssembly = "RecursionSafeS3Processor.Handlers";
+    private const string RecursionSafeNamespace = "Patterns.Cdk.Functions.RecursionSafeS3Processor";
 
     /// <summary>Checks the <c>original</c> marker with HeadObject and forwards originals to the work queue.</summary>
     public static readonly BundledHandler ObjectMetadataGuard = new(
-        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeAssembly + ".ObjectMetadataGuard", "HandleAsync");
+        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeNamespace + ".ObjectMetadataGuard", "HandleAsync");
 
     /// <summary>Records each new object revision in the ledger with a conditional write.</summary>
     public static readonly BundledHandler LedgerRecorder = new(
-        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeAssembly + ".LedgerRecorder", "HandleAsync");
+        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeNamespace + ".LedgerRecorder", "HandleAsync");
 
     /// <summary>The bundled example processor: stamps SHA-256 and the sniffed content type on each object.</summary>
     public static readonly BundledHandler ContentStampProcessor = new(
-        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeAssembly + ".ContentStampProcessor", "HandleAsync");
+        RecursionSafeZip, RecursionSafeAssembly, RecursionSafeNamespace + ".ContentStampProcessor", "HandleAsync");
 
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =

@@ -29,7 +29,7 @@ public sealed class LambdaEntryPointTests : IDisposable
     public void Each_entry_point_has_the_shape_the_managed_runtime_calls(Type type)
     {
         type.Namespace.Should().Be("Patterns.Cdk.Functions.RecursionSafeS3Processor");
-        type.Assembly.GetName().Name.Should().Be("Patterns.Cdk.Functions.RecursionSafeS3Processor");
+        type.Assembly.GetName().Name.Should().Be("RecursionSafeS3Processor.Handlers");
         type.GetConstructor(Type.EmptyTypes).Should().NotBeNull();
         MethodInfo handle = type.GetMethod("HandleAsync", [typeof(Stream)])!;
         handle.Should().NotBeNull();
