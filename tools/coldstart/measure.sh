@@ -26,11 +26,13 @@ cat > "$work/payload.json" <<'JSON'
 JSON
 export AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y STRATEGY=SeparateBucket SOURCE_BUCKET=uploads \
   INPUT_PREFIX= OUTPUT_BUCKET=results OUTPUT_PREFIX= DEAD_LETTER_QUEUE_URL=https://sqs.eu-west-1.amazonaws.com/123456789012/dlq LOG_LEVEL=ERROR
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for r2r in false true; do
   for i in $(seq "$runs"); do
-    dotnet "$work/host/out/Host.dll" "$work/publish-$r2r" Patterns.Cdk.Functions.RecursionSafeS3Processor \
+    dotnet "$work/host/out/Host.dll" "$work/publish-$r2r" RecursionSafeS3Processor.Handlers \
       Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor "$work/payload.json" 2>&1 >/dev/null | grep first_invoke_ms
-  done | awk -v r2r="$r2r" -F'[= ]' '{init[NR]=$2; first[NR]=$4} END {
-      n=asort(init); asort(first); m=int((n+1)/2);
-      printf "ReadyToRun=%s: median init %.0f ms, median first invoke (init + first call) %.0f ms over %d fresh processes\n", r2r, init[m], first[m], n }'
+  done > "$work/runs-$r2r.txt"
+  init=$(sed 's/.*init_ms=\([0-9.]*\).*/\1/' "$work/runs-$r2r.txt" | median)
+  first=$(sed 's/.*first_invoke_ms=\([0-9.]*\).*/\1/' "$work/runs-$r2r.txt" | median)
+  echo "ReadyToRun=$r2r: median handler init ${init} ms, median init + first invoke ${first} ms ($(wc -l < "$work/runs-$r2r.txt") fresh processes)"
 done

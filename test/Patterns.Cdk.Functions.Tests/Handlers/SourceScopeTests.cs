@@ -65,6 +65,28 @@ public class SourceScopeTests
     }
 
     [Fact]
+    public void A_folder_marker_is_skipped_at_info_not_processed_and_not_reported_as_misconfiguration()
+    {
+        var log = new TestLog();
+        S3Notification notification = S3Notification.Parse(Samples.S3Event(
+            Samples.S3Record("incoming/reports/", size: 0),
+            Samples.S3Record("incoming/reports/q1.csv")));
+
+        var selected = _scope.Select(notification.Records, log.Log);
+
+        selected.Select(s => s.Target.Key).Should().Equal("incoming/reports/q1.csv");
+        log.At("ERROR").Should().BeEmpty();
+        log.At("INFO").Should().ContainSingle(e => e.GetProperty("reason").GetString()!.Contains("folder marker"));
+    }
+
+    [Theory]
+    [InlineData("incoming/dir/", 0L, true)]
+    [InlineData("incoming/dir/", 12L, false)]
+    [InlineData("incoming/file", 0L, false)]
+    public void Folder_markers_are_zero_byte_keys_ending_in_a_slash(string key, long size, bool expected) =>
+        SourceScope.IsFolderMarker(key, size).Should().Be(expected);
+
+    [Fact]
     public void Select_rejects_the_whole_event_when_any_key_is_malformed()
     {
         S3Notification notification = S3Notification.Parse(Samples.S3Event(Samples.S3Record("incoming/a.txt"), Samples.S3Record("incoming/%ZZ")));

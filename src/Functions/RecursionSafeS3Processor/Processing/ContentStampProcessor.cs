@@ -13,7 +13,7 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// <see cref="OutputLocation"/>'s decision.
 /// It consumes either an SQS queue of S3 notifications (SeparateBucket, KeyFilter, ObjectMetadata) or the ledger
 /// table's stream (ProcessedLedger) and answers with a partial batch response.
-/// Handler: <c>Patterns.Cdk.Functions.RecursionSafeS3Processor::Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor::HandleAsync</c>.
+/// Handler: <c>RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor::HandleAsync</c>.
 /// </summary>
 public sealed class ContentStampProcessor
 {

@@ -29,8 +29,19 @@ public sealed record SourceScope(string SourceBucket, string InputPrefix)
 
         string key = S3ObjectKey.Decode(record.S3.Object.Key);
         string? reason = OutOfScopeReason(record.S3.Bucket.Name, key);
-        return reason is null ? ScopeCheck.Accept(S3ObjectRef.From(record, key)) : ScopeCheck.Skip(reason);
+        if (reason is not null)
+        {
+            return ScopeCheck.Skip(reason);
+        }
+
+        return IsFolderMarker(key, record.S3.Object.Size)
+            ? ScopeCheck.Ignore("folder marker (a zero-byte key ending in '/', as the S3 console's \"Create folder\" makes): nothing to process")
+            : ScopeCheck.Accept(S3ObjectRef.From(record, key));
     }
+
+    /// <summary>A zero-byte object whose key ends in '/': a folder placeholder, not content.</summary>
+    public static bool IsFolderMarker(string key, long? size) =>
+        key.EndsWith('/') && size is 0;
 
     /// <summary>Why an object is not this handler's, or null when it is.</summary>
     public string? OutOfScopeReason(string bucket, string key)
@@ -62,6 +73,10 @@ public sealed record SourceScope(string SourceBucket, string InputPrefix)
             {
                 selected.Add((record, owned));
             }
+            else if (check.Expected)
+            {
+                log.Info("record skipped", ("reason", check.SkipReason), ("bucket", record.S3.Bucket.Name), ("rawKey", record.S3.Object.Key));
+            }
             else
             {
                 log.Error(
@@ -77,10 +92,17 @@ public sealed record SourceScope(string SourceBucket, string InputPrefix)
     }
 }
 
-/// <summary>The outcome of <see cref="SourceScope.Check"/>: the owned object, or why the record is skipped.</summary>
-public readonly record struct ScopeCheck(S3ObjectRef? Target, string? SkipReason)
+/// <summary>
+/// The outcome of <see cref="SourceScope.Check"/>: the owned object, or why the record is skipped; <see cref="Expected"/>
+/// tells a normal skip (logged at Info) from a sign of misconfiguration (logged at Error).
+/// </summary>
+public readonly record struct ScopeCheck(S3ObjectRef? Target, string? SkipReason, bool Expected = false)
 {
     public static ScopeCheck Accept(S3ObjectRef owned) => new(owned, SkipReason: null);
 
+    /// <summary>Not this handler's object: the wiring is wrong.</summary>
     public static ScopeCheck Skip(string reason) => new(Target: null, reason);
+
+    /// <summary>This handler's object, but nothing to do (e.g. a folder marker).</summary>
+    public static ScopeCheck Ignore(string reason) => new(Target: null, reason, Expected: true);
 }
