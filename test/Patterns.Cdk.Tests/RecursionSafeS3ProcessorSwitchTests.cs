@@ -130,3 +130,34 @@ public class RecursionSafeS3ProcessorSwitchTests
         Amazon.CDK.Assertions.Annotations.FromStack(stack).FindWarning("*", Match.AnyValue())
             .Select(m => Newtonsoft.Json.JsonConvert.SerializeObject(m.Entry.Data)).ToList();
 }
+
+/// <summary>Logical ids are API: tuning a prop must not rename (and so replace) unrelated resources.</summary>
+public class RecursionSafeS3ProcessorStableIdTests
+{
+    [Fact]
+    public void Tuning_props_keeps_the_logical_ids_of_the_core_resources()
+    {
+        static HashSet<string> Ids(RecursionSafeS3ProcessorProps props) =>
+            Synth.Processor(props).Template.ToJSON()["Resources"] is IDictionary<string, object> resources
+                ? resources.Keys.Where(k => !k.Contains("Alarm", StringComparison.Ordinal)).ToHashSet()
+                : throw new InvalidOperationException("no resources");
+
+        var plain = Ids(new());
+        var tuned = Ids(new()
+        {
+            EnableTracing = true,
+            LogLevel = "DEBUG",
+            CreateAlarms = false,
+            MaxReceiveCount = 2,
+            BatchSize = 3,
+            ProcessorMemorySize = 1024,
+            ProcessorReservedConcurrency = 9,
+            InputPrefix = "in/",
+            OutputPrefix = "out/",
+        });
+        tuned.Should().BeEquivalentTo(plain);
+        plain.Should().Contain(id => id.StartsWith("ProcessorBucket", StringComparison.Ordinal))
+            .And.Contain(id => id.StartsWith("ProcessorProcessorFunction", StringComparison.Ordinal))
+            .And.Contain(id => id.StartsWith("ProcessorWorkQueue", StringComparison.Ordinal));
+    }
+}
