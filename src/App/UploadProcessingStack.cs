@@ -1,18 +1,22 @@
 using Amazon.CDK;
 using Constructs;
+using Patterns.Cdk.FaceBlurPipeline;
 using Patterns.Cdk.RecursionSafeS3Processor;
 
 namespace Patterns.Cdk.App;
 
 /// <summary>
-/// Uploads land in one bucket under <c>incoming/</c>; the bundled ContentStamp processor writes each object's
-/// checked copy (real Content-Type, SHA-256 in metadata) under <c>stamped/</c> of the same bucket.
-/// Later patterns (FaceBlurPipeline, PrivateUploadApi) plug into <see cref="Uploads"/>.
+/// One upload bucket, two patterns on it: documents under <c>incoming/</c> are stamped by the bundled ContentStamp
+/// processor (real Content-Type, SHA-256 in metadata) under <c>stamped/</c> of the same bucket; photos under
+/// <c>photos/</c> have every face blurred into a separate bucket. (The PrivateUploadApi will feed this bucket.)
 /// </summary>
 public sealed class UploadProcessingStack : Stack
 {
     /// <summary>The upload processor.</summary>
     public RecursionSafeS3Processor.RecursionSafeS3Processor Uploads { get; }
+
+    /// <summary>The face-blurring pipeline fed by the same bucket.</summary>
+    public FaceBlurPipeline.FaceBlurPipeline Photos { get; }
 
     /// <summary>Creates the stack.</summary>
     public UploadProcessingStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
@@ -24,10 +28,22 @@ public sealed class UploadProcessingStack : Stack
             OutputPrefix = "stamped/",
         });
 
+        Photos = new FaceBlurPipeline.FaceBlurPipeline(this, "Photos", new FaceBlurPipelineProps
+        {
+            ExistingSourceBucket = Uploads.Bucket,
+            InputPrefix = "photos/",
+        });
+
+        _ = new CfnOutput(this, "BlurredPhotosBucketName", new CfnOutputProps
+        {
+            Value = Photos.DestinationBucket.BucketName,
+            Description = "Photos uploaded under photos/ appear here, same key, every face blurred, metadata stripped.",
+        });
+
         _ = new CfnOutput(this, "UploadBucketName", new CfnOutputProps
         {
             Value = Uploads.Bucket.BucketName,
-            Description = "Upload objects under incoming/; stamped copies appear under stamped/.",
+            Description = "Upload documents under incoming/ (stamped copies appear under stamped/) and photos under photos/.",
         });
     }
 }

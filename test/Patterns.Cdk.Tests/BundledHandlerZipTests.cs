@@ -33,9 +33,12 @@ public class BundledHandlerZipTests
     public void Every_function_in_every_strategy_uses_a_handler_from_the_table()
     {
         var seen = new HashSet<string>();
-        foreach (var strategy in Enum.GetValues<ProcessingStrategy>())
+        var stacks = Enum.GetValues<ProcessingStrategy>().Select(strategy => Synth.Processor(Synth.Minimal(strategy)).Stack).ToList();
+        var blurStack = TestApp.NewStack();
+        _ = new FaceBlurPipeline.FaceBlurPipeline(blurStack, "Blur");
+        stacks.Add(blurStack);
+        foreach (var stack in stacks)
         {
-            var (stack, _, _) = Synth.Processor(Synth.Minimal(strategy));
             var template = JsonNode.Parse(TestApp.Json(stack))!;
             foreach (var (_, resource) in template["Resources"]!.AsObject())
             {
@@ -51,7 +54,7 @@ public class BundledHandlerZipTests
             }
         }
 
-        seen.Should().BeEquivalentTo(BundledHandlers.All.Select(h => h.Handler), "every bundled handler is used by some strategy");
+        seen.Should().BeEquivalentTo(BundledHandlers.All.Select(h => h.Handler), "every bundled handler is used by some construct");
     }
 
     [Theory]
@@ -90,6 +93,7 @@ public class BundledHandlerZipTests
 
     [Theory]
     [InlineData("recursion-safe-s3-processor.zip")]
+    [InlineData("face-blur-pipeline.zip")]
     public void The_zip_targets_net10_on_arm64_with_ready_to_run_code_and_is_deterministic(string zipName)
     {
         var bytes = BundledCode.ReadEmbedded(zipName);
@@ -118,6 +122,19 @@ public class BundledHandlerZipTests
         using var pe = new PEReader(buffer);
         pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size.Should().BeGreaterThan(0, "the handler is ReadyToRun-compiled");
         ((ushort)pe.PEHeaders.CoffHeader.Machine).Should().Be(0xAA64 ^ 0x7B79, "ReadyToRun code for Linux arm64");
+    }
+
+    [Fact]
+    public void The_face_blur_zip_carries_SkiaSharps_native_library_for_linux_arm64()
+    {
+        using var zip = new ZipArchive(new MemoryStream(BundledCode.ReadEmbedded("face-blur-pipeline.zip")));
+        var native = zip.Entries.Where(e => e.Name == "libSkiaSharp.so").ToList();
+        native.Should().ContainSingle("exactly one native Skia build, for the function's architecture");
+        using var stream = native[0].Open();
+        var header = new byte[20];
+        stream.ReadExactly(header);
+        header.AsSpan(0, 4).ToArray().Should().Equal(0x7F, (byte)'E', (byte)'L', (byte)'F');
+        BitConverter.ToUInt16(header, 18).Should().Be(0xB7, "EM_AARCH64: the function runs on arm64");
     }
 
     [Fact]

@@ -47,7 +47,11 @@ internal static class BundledHandlers
     public static readonly BundledHandler ContentStampProcessor = new(
         RecursionSafeZip, RecursionSafeAssembly, RecursionSafeNamespace + ".ContentStampProcessor", "HandleAsync");
 
+    /// <summary>Blurs the faces in one uploaded image (FaceBlurPipeline).</summary>
+    public static readonly BundledHandler FaceBlurWorker = new(
+        "face-blur-pipeline.zip", "FaceBlurPipeline.Handlers", "Patterns.Cdk.Functions.FaceBlurPipeline.FaceBlurWorker", "HandleAsync");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
-        [ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor];
+        [ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor, FaceBlurWorker];
 }

@@ -15,8 +15,7 @@ internal static class LoopCheck
     /// True when some key can start with both prefixes, i.e. one is a prefix of the other (the empty prefix
     /// overlaps everything). An output written under such a prefix matches the notification filter.
     /// </summary>
-    public static bool PrefixesOverlap(string a, string b) =>
-        a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal);
+    public static bool PrefixesOverlap(string a, string b) => Core.KeyPrefixes.Overlap(a, b);
 
     /// <summary>
     /// True when an IAM resource pattern for objects (<c>key/*</c>-style glob, already stripped of the bucket ARN)

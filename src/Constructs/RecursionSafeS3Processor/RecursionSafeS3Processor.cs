@@ -173,7 +173,7 @@ public class RecursionSafeS3Processor : Construct
                 }, asyncFailure);
                 GuardFunction = guard;
                 Bucket.AddEventNotification(EventType.OBJECT_CREATED, new S3Destinations.LambdaDestination(guard), filter);
-                SuppressOnRolePolicy(guard, LeastPrivilege.ReadObjects(guard, Bucket, InputPrefix));
+                CommonSuppressions.OnRolePolicy(guard, LeastPrivilege.ReadObjects(guard, Bucket, InputPrefix));
                 WorkQueue.GrantSendMessages(guard);
                 ProcessorFunction.AddEventSource(new SqsEventSource(WorkQueue, new SqsEventSourceProps
                 {
@@ -220,7 +220,7 @@ public class RecursionSafeS3Processor : Construct
                 }));
                 if (props.ExistingProcessorFunction is null)
                 {
-                    SuppressOnRolePolicy(ProcessorFunction, new NagSuppression("AwsSolutions-IAM5",
+                    CommonSuppressions.OnRolePolicy(ProcessorFunction, new NagSuppression("AwsSolutions-IAM5",
                         "dynamodb:ListStreams (added by the DynamoDB event source) does not support resource-level permissions; reading records is limited to the ledger's stream.",
                         "Resource::*"));
                 }
@@ -233,10 +233,14 @@ public class RecursionSafeS3Processor : Construct
         deadLetterQueue?.GrantSendMessages(ProcessorFunction);
         if (props.ExistingProcessorFunction is null)
         {
-            SuppressOnRolePolicy(ProcessorFunction, readSuppression, writeSuppression);
+            CommonSuppressions.OnRolePolicy(ProcessorFunction, readSuppression, writeSuppression);
         }
 
-        SuppressEventSourceFindings();
+        if (WorkQueue is not null)
+        {
+            CommonSuppressions.SqsEventSources(ProcessorFunction);
+        }
+
         if (GuardFunction is not null)
         {
             NagSuppressions.Add(GuardFunction, new NagSuppression("Serverless-LambdaDLQ",
@@ -250,7 +254,7 @@ public class RecursionSafeS3Processor : Construct
             Node.AddValidation(new WriteGrantLoopValidation(role, Bucket, InputPrefix));
         }
 
-        SuppressNotificationHandlerFindings();
+        CommonSuppressions.BucketNotificationsHandler(this);
     }
 
     /// <summary>Lets <paramref name="grantee"/> upload objects that will be processed (PutObject under <see cref="InputPrefix"/>).</summary>
@@ -310,61 +314,6 @@ public class RecursionSafeS3Processor : Construct
         }
 
         return alarms.Alarms.ToList();
-    }
-
-    /// <summary>Suppressions for findings on the default policy of a role this construct created.</summary>
-    private static void SuppressOnRolePolicy(IFunction function, params NagSuppression[] suppressions)
-    {
-        if (function.Role is Role role && role.Node.TryFindChild("DefaultPolicy") is { } policy)
-        {
-            NagSuppressions.Add(policy, suppressions);
-        }
-    }
-
-    /// <summary>An SQS event source cannot have an on-failure destination; the queue's redrive policy is its DLQ.</summary>
-    private void SuppressEventSourceFindings()
-    {
-        if (WorkQueue is null)
-        {
-            return;
-        }
-
-        foreach (var child in ProcessorFunction.Node.Children)
-        {
-            if (child.Node.DefaultChild is CfnResource { CfnResourceType: "AWS::Lambda::EventSourceMapping" } mapping)
-            {
-                NagSuppressions.Add(mapping, new NagSuppression("Serverless-LambdaEventSourceMappingDestination",
-                    "SQS event sources do not support on-failure destinations; failed messages move to the DeadLetterQueue through the work queue's redrive policy."));
-            }
-        }
-    }
-
-    /// <summary>CDK's own bucket-notification custom resource: explain the findings it always raises.</summary>
-    private void SuppressNotificationHandlerFindings()
-    {
-        var handler = Stack.Of(this).Node.TryFindChild("BucketNotificationsHandler050a0587b7544547bf325f094a3db834");
-        if (handler is null)
-        {
-            return;
-        }
-
-        const string why = "CDK's BucketNotificationsHandler (aws-cdk-lib custom resource) that applies S3 notification configuration at deploy time";
-        NagSuppressions.Add(handler,
-            new NagSuppression("AwsSolutions-L1", why + " pins its own runtime; it runs only during deployments."),
-            new NagSuppression("Serverless-LambdaLatestVersion", why + " pins its own runtime; it runs only during deployments."),
-            new NagSuppression("Serverless-LambdaDefaultMemorySize", why + " is owned by aws-cdk-lib and runs only during deployments."),
-            new NagSuppression("Serverless-LambdaDLQ", why + " is invoked synchronously by CloudFormation, which reports its failures."),
-            new NagSuppression("Serverless-LambdaTracing", why + " runs only during deployments."));
-        if (handler.Node.TryFindChild("Role") is { } role)
-        {
-            NagSuppressions.Add(role,
-                new NagSuppression("AwsSolutions-IAM4", why + " uses the AWS managed basic execution policy.",
-                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
-            if (role.Node.TryFindChild("DefaultPolicy") is { } policy)
-            {
-                NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5", why + " needs s3:PutBucketNotification on the buckets it configures.", "Resource::*"));
-            }
-        }
     }
 
     private static void Validate(RecursionSafeS3ProcessorProps p)

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Patterns.Cdk.IntegrationTests.FaceBlur;
+
+/// <summary>A DetectFaces request the fake received: the object it names, and the outcome of the signature check.</summary>
+public sealed record DetectFacesCall(string Bucket, string Key, string? Version, ReceivedRequest Request, SigV4Credential? Credential, IReadOnlyList<string> Problems);
+
+/// <summary>How the fake answers for one object: given the 1-based number of the request for that object, a status and a JSON body.</summary>
+public delegate (int Status, string Body) RekognitionScript(int attempt);
+
+/// <summary>
+/// A local stand-in for the Rekognition endpoint: an <see cref="HttpListener"/> on 127.0.0.1 at a free port, started and
+/// stopped by xunit as a class fixture. Every request must be a SigV4-signed <c>RekognitionService.DetectFaces</c> call
+/// (verified with <see cref="SigV4Verifier"/>: format, credential scope for <c>rekognition</c>, <c>host</c>,
+/// <c>x-amz-date</c>, <c>x-amz-target</c> and the session token among the signed headers, signature recomputed); a request
+/// that is not is answered 403 <c>InvalidSignatureException</c> and recorded. Valid requests are answered by the script
+/// registered for their bucket and key (<see cref="On"/>), and without one with "no faces".
+/// </summary>
+public sealed class FakeRekognition : IAsyncLifetime, IDisposable
+{
+    public const string AccessKey = "ASIAFAKEREKOGNITION1";
+    public const string SecretKey = "fake/Rekognition+Secret/Key0123456789abcd";
+    public const string SessionToken = "FwoGZXIvYXdzEFAKESESSIONTOKEN//////////";
+    public const string Region = "us-east-1";
+
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, RekognitionScript> _scripts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<DetectFacesCall> _calls = new();
+    private Task? _loop;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public IReadOnlyCollection<DetectFacesCall> Calls => _calls;
+
+    public Task InitializeAsync()
+    {
+        int port = FreePort();
+        Endpoint = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(Endpoint.ToString());
+        _listener.Start();
+        _loop = Task.Run(AcceptAsync);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    public void Dispose() => ((IDisposable)_listener).Dispose();
+
+    /// <summary>Answers DetectFaces for <paramref name="bucket"/>/<paramref name="key"/> with <paramref name="script"/>.</summary>
+    public void On(string bucket, string key, RekognitionScript script) => _scripts[bucket + "/" + key] = script;
+
+    public IReadOnlyList<DetectFacesCall> CallsFor(string bucket) => _calls.Where(c => c.Bucket == bucket).ToList();
+
+    public static RekognitionScript Faces(params (double Left, double Top, double Width, double Height)[] boxes) => _ => (200, FacesJson(boxes));
+
+    public static RekognitionScript NoFaces => _ => (200, """{"FaceDetails":[],"OrientationCorrection":"ROTATE_0"}""");
+
+    /// <summary>400 <paramref name="errorCode"/> for the first <paramref name="times"/> requests, then <paramref name="then"/>.</summary>
+    public static RekognitionScript FailFirst(int times, string errorCode, RekognitionScript then) =>
+        attempt => attempt <= times ? (400, ErrorJson(errorCode, "Rate exceeded")) : then(attempt);
+
+    public static RekognitionScript Always(int status, string errorCode) => _ => (status, ErrorJson(errorCode, $"{errorCode} from the fake"));
+
+    private static string ErrorJson(string type, string message) => new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString();
+
+    private static string FacesJson((double Left, double Top, double Width, double Height)[] boxes) =>
+        new JsonObject
+        {
+            ["FaceDetails"] = new JsonArray(boxes.Select(b => (JsonNode)new JsonObject
+            {
+                ["BoundingBox"] = new JsonObject { ["Width"] = b.Width, ["Height"] = b.Height, ["Left"] = b.Left, ["Top"] = b.Top },
+                ["Confidence"] = 99.9,
+            }).ToArray()),
+            ["OrientationCorrection"] = "ROTATE_0",
+        }.ToJsonString();
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return; // stopped
+            }
+
+            _ = Task.Run(() => AnswerAsync(context));
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        try
+        {
+            ReceivedRequest request = await ReadAsync(context.Request);
+            (int status, string body) = Answer(request);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/x-amz-json-1.1";
+            byte[] bytes = Encoding.UTF8.GetBytes(body);
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+        {
+            // The client went away.
+        }
+    }
+
+    private (int Status, string Body) Answer(ReceivedRequest request)
+    {
+        var problems = SigV4Verifier.Verify(request, "rekognition", k => k == AccessKey ? SecretKey : null, "x-amz-target", "x-amz-security-token");
+        SigV4Credential? credential = SigV4Verifier.Parse(request.Header("Authorization"));
+        if (credential is not null && credential.Region != Region)
+        {
+            problems.Add($"credential scope region {credential.Region}, expected {Region}");
+        }
+
+        if (request.Header("X-Amz-Security-Token") != SessionToken)
+        {
+            problems.Add("the session token is missing or wrong");
+        }
+
+        if (request.Method != "POST" || request.Path != "/")
+        {
+            problems.Add($"expected POST /, got {request.Method} {request.Path}");
+        }
+
+        if (request.Header("X-Amz-Target") != "RekognitionService.DetectFaces")
+        {
+            problems.Add($"X-Amz-Target is '{request.Header("X-Amz-Target")}'");
+        }
+
+        if (request.Header("Content-Type") != "application/x-amz-json-1.1")
+        {
+            problems.Add($"Content-Type is '{request.Header("Content-Type")}'");
+        }
+
+        (string bucket, string key, string? version) = ("", "", null);
+        try
+        {
+            JsonNode body = JsonNode.Parse(request.Body)!;
+            JsonNode s3Object = body["Image"]!["S3Object"]!;
+            (bucket, key, version) = ((string)s3Object["Bucket"]!, (string)s3Object["Name"]!, (string?)s3Object["Version"]);
+            if (body["Attributes"]?.ToJsonString() != "[\"DEFAULT\"]")
+            {
+                problems.Add($"Attributes is {body["Attributes"]?.ToJsonString()}");
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException)
+        {
+            problems.Add($"the body is not a DetectFaces request: {e.Message}");
+        }
+
+        _calls.Enqueue(new DetectFacesCall(bucket, key, version, request, credential, problems));
+        if (problems.Count > 0)
+        {
+            return (403, ErrorJson("InvalidSignatureException", string.Join("; ", problems)));
+        }
+
+        int attempt = _attempts.AddOrUpdate(bucket + "/" + key, 1, (_, n) => n + 1);
+        return _scripts.TryGetValue(bucket + "/" + key, out RekognitionScript? script) ? script(attempt) : NoFaces(attempt);
+    }
+
+    private static async Task<ReceivedRequest> ReadAsync(HttpListenerRequest request)
+    {
+        using var body = new MemoryStream();
+        await request.InputStream.CopyToAsync(body);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string? name in request.Headers.AllKeys)
+        {
+            if (name is not null && request.Headers[name] is { } value)
+            {
+                headers[name] = value;
+            }
+        }
+
+        return new ReceivedRequest(request.HttpMethod, request.Url!.AbsolutePath, request.Url.Query, headers, body.ToArray());
+    }
+}
