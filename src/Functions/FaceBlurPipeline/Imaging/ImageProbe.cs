@@ -37,7 +37,8 @@ public static class ImageProbe
             return ProbePng(data);
         }
 
-        throw new BadInputException($"content is not JPEG or PNG (starts with {Convert.ToHexString(data[..Math.Min(4, data.Length)]).ToHexPairs()})");
+        // Name what it looks like, never echo its bytes: the reason is logged and travels with the DLQ message.
+        throw new BadInputException($"content is not JPEG or PNG (it looks like {KnownFormatName(data)})");
     }
 
     private static ImageInfo ProbeJpeg(ReadOnlySpan<byte> data, out ChromaSubsampling subsampling)
@@ -156,8 +157,16 @@ public static class ImageProbe
         return false;
     }
 
-    private static string ToHexPairs(this string hex) =>
-        string.Join(' ', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2)));
+    private static string KnownFormatName(ReadOnlySpan<byte> data) => data switch
+    {
+        [(byte)'G', (byte)'I', (byte)'F', (byte)'8', ..] => "GIF",
+        [(byte)'R', (byte)'I', (byte)'F', (byte)'F', _, _, _, _, (byte)'W', (byte)'E', (byte)'B', (byte)'P', ..] => "WebP",
+        [_, _, _, _, (byte)'f', (byte)'t', (byte)'y', (byte)'p', ..] => "an ISO media file such as HEIC or AVIF",
+        [(byte)'I', (byte)'I', 0x2A, 0x00, ..] or [(byte)'M', (byte)'M', 0x00, 0x2A, ..] => "TIFF",
+        [(byte)'B', (byte)'M', ..] => "BMP",
+        [(byte)'%', (byte)'P', (byte)'D', (byte)'F', ..] => "PDF",
+        _ => "unrecognised content",
+    };
 }
 
 /// <summary>How a 3-component JPEG stores its chroma, so that re-encoding keeps the source's colour resolution.</summary>

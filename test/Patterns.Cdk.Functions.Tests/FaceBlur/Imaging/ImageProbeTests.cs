@@ -93,11 +93,11 @@ public sealed class ImageProbeTests : IDisposable
 
     public static TheoryData<string, byte[], string> Rejected => new()
     {
-        { "GIF", Encoding.ASCII.GetBytes("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "content is not JPEG or PNG (starts with 47 49 46 38)" },
-        { "WebP", Encoding.ASCII.GetBytes("RIFF\x24\x00\x00\x00WEBPVP8 "), "content is not JPEG or PNG (starts with 52 49 46 46)" },
-        { "text", Encoding.UTF8.GetBytes("hello, I am not a picture"), "content is not JPEG or PNG (starts with 68 65 6C 6C)" },
+        { "GIF", Encoding.ASCII.GetBytes("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "content is not JPEG or PNG (it looks like GIF)" },
+        { "WebP", Encoding.ASCII.GetBytes("RIFF\x24\x00\x00\x00WEBPVP8 "), "content is not JPEG or PNG (it looks like WebP)" },
+        { "text", Encoding.UTF8.GetBytes("hello, I am not a picture"), "content is not JPEG or PNG (it looks like unrecognised content)" },
         { "empty", [], "content is empty" },
-        { "one byte", [0xFF], "content is not JPEG or PNG (starts with FF)" },
+        { "one byte", [0xFF], "content is not JPEG or PNG (it looks like unrecognised content)" },
         { "JPEG cut in its header", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46], "JPEG is truncated" },
         { "JPEG without a frame header", [0xFF, 0xD8, 0xFF, 0xD9], "JPEG header is truncated" },
         { "JPEG with a zero height", TestImages.JpegHeader(64, 0), "JPEG declares an unsupported size 64x0" },
