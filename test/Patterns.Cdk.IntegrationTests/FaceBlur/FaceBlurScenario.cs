@@ -159,30 +159,7 @@ public sealed class FaceBlurScenario : IDisposable
     }
 
     /// <summary>Receives and deletes every message of a queue, with its attributes.</summary>
-    public async Task<List<Message>> DrainAsync(string queueUrl)
-    {
-        var all = new List<Message>();
-        while (true)
-        {
-            ReceiveMessageResponse response = await _emulators.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-            {
-                QueueUrl = queueUrl,
-                MaxNumberOfMessages = 10,
-                WaitTimeSeconds = 0,
-                MessageAttributeNames = ["All"],
-            });
-            if (response.Messages is not { Count: > 0 } messages)
-            {
-                return all;
-            }
-
-            all.AddRange(messages);
-            foreach (Message message in messages)
-            {
-                await _emulators.Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
-            }
-        }
-    }
+    public Task<List<Message>> DrainAsync(string queueUrl) => _emulators.DrainAsync(queueUrl);
 
     /// <summary>Every key in the destination bucket.</summary>
     public async Task<List<string>> DestinationKeysAsync() =>

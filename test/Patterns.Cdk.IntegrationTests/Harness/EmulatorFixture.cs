@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
+using Amazon.SQS.Model;
 
 namespace Patterns.Cdk.IntegrationTests.Harness;
 
@@ -154,6 +155,32 @@ public sealed class EmulatorFixture : IAsyncLifetime
         lock (_stderr)
         {
             return _stderr.ToString();
+        }
+    }
+
+    /// <summary>Receives (and removes) every message of a queue, with its message attributes.</summary>
+    public async Task<List<Message>> DrainAsync(string queueUrl)
+    {
+        var all = new List<Message>();
+        while (true)
+        {
+            ReceiveMessageResponse response = await Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MaxNumberOfMessages = 10,
+                WaitTimeSeconds = 0,
+                MessageAttributeNames = ["All"],
+            });
+            if (response.Messages is not { Count: > 0 } messages)
+            {
+                return all;
+            }
+
+            all.AddRange(messages);
+            foreach (Message message in messages)
+            {
+                await Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+            }
         }
     }
 }

@@ -183,30 +183,7 @@ public sealed class SimulatedDeployment : IDisposable
         _emulators.Sqs.SendMessageAsync(WorkQueueUrl ?? throw new InvalidOperationException($"{Strategy} has no work queue."), body);
 
     /// <summary>Receives (and removes) every message of a queue, with its message attributes.</summary>
-    public async Task<List<Message>> DrainAsync(string queueUrl)
-    {
-        var all = new List<Message>();
-        while (true)
-        {
-            ReceiveMessageResponse response = await _emulators.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-            {
-                QueueUrl = queueUrl,
-                MaxNumberOfMessages = 10,
-                WaitTimeSeconds = 0,
-                MessageAttributeNames = ["All"],
-            });
-            if (response.Messages is not { Count: > 0 } messages)
-            {
-                return all;
-            }
-
-            all.AddRange(messages);
-            foreach (Message message in messages)
-            {
-                await _emulators.Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
-            }
-        }
-    }
+    public Task<List<Message>> DrainAsync(string queueUrl) => _emulators.DrainAsync(queueUrl);
 
     public async Task<List<Dictionary<string, AttributeValue>>> LedgerItemsAsync() =>
         (await _emulators.DynamoDb.ScanAsync(new ScanRequest { TableName = LedgerTable ?? throw new InvalidOperationException($"{Strategy} has no ledger.") })).Items ?? [];
