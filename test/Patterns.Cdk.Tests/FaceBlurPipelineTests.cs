@@ -75,6 +75,17 @@ public class FaceBlurPipelineTests
     }
 
     [Fact]
+    public void Only_the_source_bucket_of_this_account_may_send_to_the_work_queue()
+    {
+        var json = TestApp.Json(Pipeline().Stack);
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(json)!["Resources"]!.AsObject()
+            .Single(r => (string?)r.Value!["Type"] == "AWS::SQS::QueuePolicy" && r.Key.Contains("WorkQueue", StringComparison.Ordinal)).Value!;
+        var statements = policy["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.ToJsonString()).ToList();
+        statements.Should().Contain(s => s.Contains("\"Allow\"") && s.Contains("s3.amazonaws.com") && s.Contains("aws:SourceArn") && s.Contains("BlurSourceBucket"));
+        statements.Should().Contain(s => s.Contains("\"Deny\"") && s.Contains("s3.amazonaws.com") && s.Contains("\"aws:SourceAccount\":\"123456789012\""));
+    }
+
+    [Fact]
     public void Alarms_cover_dead_letters_backlog_age_errors_and_throttles()
     {
         var (_, p, t) = Pipeline();

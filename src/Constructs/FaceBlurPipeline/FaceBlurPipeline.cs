@@ -112,6 +112,18 @@ public class FaceBlurPipeline : Construct
         // Wiring: uploads -> queue -> worker, one image per invocation, at most WorkerMaxConcurrency at once.
         INotificationKeyFilter[] filter = inputPrefix.Length == 0 ? [] : [new NotificationKeyFilter { Prefix = inputPrefix }];
         SourceBucket.AddEventNotification(EventType.OBJECT_CREATED, new SqsDestination(workQueue), filter);
+        // CDK limits S3's send to the source bucket's ARN; also pin the account (confused-deputy protection).
+        workQueue.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Effect = Effect.DENY,
+            Principals = [new ServicePrincipal("s3.amazonaws.com")],
+            Actions = ["sqs:SendMessage"],
+            Resources = [workQueue.QueueArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringNotEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
+            },
+        }));
         worker.AddEventSource(new SqsEventSource(workQueue, new SqsEventSourceProps
         {
             BatchSize = 1,
