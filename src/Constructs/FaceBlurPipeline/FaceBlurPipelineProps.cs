@@ -57,7 +57,7 @@ public sealed class FaceBlurPipelineProps
 
     // 5. Handler tuning.
 
-    /// <summary>Worker memory in MB (CPU scales with it; decoding a 12-megapixel image needs ~50 MB). Default: 2048.</summary>
+    /// <summary>Worker memory in MB (CPU scales with it; blurring a 12-megapixel JPEG peaks at ~120 MB). Default: 2048.</summary>
     public double? WorkerMemorySize { get; init; }
 
     /// <summary>Worker timeout; also sizes the work queue's visibility timeout (6x). Default: 60 seconds.</summary>
