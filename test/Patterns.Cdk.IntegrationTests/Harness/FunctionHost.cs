@@ -53,8 +53,11 @@ public sealed class FunctionHost
     /// <summary>
     /// Hosts the function <paramref name="logicalId"/> (template <paramref name="properties"/>, names from
     /// <paramref name="resources"/>) with clients from <paramref name="createClients"/>; its log lines go to <paramref name="log"/>.
+    /// <paramref name="environmentOverrides"/> are added to the resolved environment (a test endpoint, say);
+    /// <paramref name="extraArgument"/> supplies constructor parameters the simulation cannot (by type, given the environment and the log; null for none).
     /// </summary>
-    public static FunctionHost Create(string logicalId, JsonObject properties, ProvisionedResources resources, Func<ClientIdentity, ClientSet> createClients, Action<string> log)
+    public static FunctionHost Create(string logicalId, JsonObject properties, ProvisionedResources resources, Func<ClientIdentity, ClientSet> createClients, Action<string> log,
+        IReadOnlyDictionary<string, string>? environmentOverrides = null, Func<Type, Func<string, string?>, JsonLog, object?>? extraArgument = null)
     {
         string name = resources[logicalId].Name;
         string roleId = resources[CfnTemplate.ReferencedId(properties["Role"])].Attributes["RoleId"];
@@ -64,6 +67,11 @@ public sealed class FunctionHost
         environment["AWS_REGION"] = EmulatorFixture.Region;
         environment["AWS_LAMBDA_FUNCTION_NAME"] = name;
         environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
+        foreach ((string variable, string value) in environmentOverrides ?? new Dictionary<string, string>())
+        {
+            environment[variable] = value;
+        }
+
         Func<string, string?> lookup = variable => environment.GetValueOrDefault(variable);
 
         string handler = (string?)properties["Handler"] ?? throw new InvalidOperationException($"{logicalId} has no Handler.");
@@ -80,7 +88,7 @@ public sealed class FunctionHost
 
         ClientSet clients = createClients(identity);
         var jsonLog = new JsonLog(new LineStream(line => log($"[{logicalId}] {line}")), lookup, TimeProvider.System);
-        object instance = Instantiate(type, clients, lookup, jsonLog);
+        object instance = Instantiate(type, clients, lookup, jsonLog, extraArgument);
         return new FunctionHost(logicalId, name, identity.PrincipalId, environment, instance, method);
     }
 
@@ -96,7 +104,8 @@ public sealed class FunctionHost
 
     // The constructor with the most parameters that can all be supplied: SDK clients, a settings record read with its
     // static FromEnvironment(Func<string, string?>), the log, a clock; optional parameters keep their defaults.
-    private static object Instantiate(Type type, ClientSet clients, Func<string, string?> environment, JsonLog log)
+    private static object Instantiate(Type type, ClientSet clients, Func<string, string?> environment, JsonLog log,
+        Func<Type, Func<string, string?>, JsonLog, object?>? extraArgument)
     {
         foreach (ConstructorInfo constructor in type.GetConstructors().OrderByDescending(c => c.GetParameters().Length))
         {
@@ -115,6 +124,7 @@ public sealed class FunctionHost
                     _ when p == typeof(TimeProvider) => TimeProvider.System,
                     _ when p.GetMethod("FromEnvironment", BindingFlags.Public | BindingFlags.Static, [typeof(Func<string, string?>)]) is { } read =>
                         Unwrap(() => read.Invoke(null, [environment])),
+                    _ when extraArgument?.Invoke(p, environment, log) is { } extra => extra,
                     _ when parameters[i].HasDefaultValue => parameters[i].DefaultValue,
                     _ => null,
                 };
