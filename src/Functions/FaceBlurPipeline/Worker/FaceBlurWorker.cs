@@ -82,14 +82,8 @@ public sealed class FaceBlurWorker
     private async Task ProcessMessageAsync(SqsMessage message)
     {
         JsonLog log = _log.With(("messageId", message.MessageId));
-        S3Notification notification = S3Notification.Parse(message.Body);
-        if (notification.TestEvent is { } testEvent)
-        {
-            log.Info("S3 test event; nothing to process", ("bucket", testEvent.Bucket));
-            return;
-        }
-
-        foreach (Upload upload in UploadSelection.Select(_settings, notification.Records, log))
+        IReadOnlyList<S3EventRecord> records = S3Notification.Parse(message.Body).RecordsToProcess(log);
+        foreach (Upload upload in UploadSelection.Select(_settings, records, log))
         {
             await BlurAsync(upload.Source, log);
         }

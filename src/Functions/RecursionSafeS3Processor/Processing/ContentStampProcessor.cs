@@ -72,14 +72,8 @@ public sealed class ContentStampProcessor
     private async Task ProcessMessageAsync(SqsMessage message)
     {
         JsonLog log = _log.With(("messageId", message.MessageId));
-        S3Notification notification = S3Notification.Parse(message.Body);
-        if (notification.TestEvent is { } testEvent)
-        {
-            log.Info("S3 test event; nothing to process", ("bucket", testEvent.Bucket));
-            return;
-        }
-
-        foreach ((_, S3ObjectRef target) in _settings.Scope.Select(notification.Records, log))
+        IReadOnlyList<S3EventRecord> records = S3Notification.Parse(message.Body).RecordsToProcess(log);
+        foreach ((_, S3ObjectRef target) in _settings.Scope.Select(records, log))
         {
             await StampAsync(target, log);
         }

@@ -19,6 +19,21 @@ public sealed class S3Notification
 
     public bool IsTestEvent => TestEvent is not null;
 
+    /// <summary>
+    /// The records to act on: none for the one-off test event S3 sends when a notification is configured, which is
+    /// logged at Info instead.
+    /// </summary>
+    public IReadOnlyList<S3EventRecord> RecordsToProcess(JsonLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (TestEvent is { } testEvent)
+        {
+            log.Info("S3 test event; nothing to process", ("bucket", testEvent.Bucket));
+        }
+
+        return Records;
+    }
+
     /// <exception cref="BadInputException">The payload is not an S3 notification.</exception>
     public static S3Notification Parse(ReadOnlySpan<byte> utf8Json)
     {
