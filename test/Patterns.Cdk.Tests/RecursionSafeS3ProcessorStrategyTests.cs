@@ -37,7 +37,8 @@ public class RecursionSafeS3ProcessorStrategyTests
         c.GuardFunction.Should().NotBeNull();
         template.HasResourceProperties("AWS::Lambda::Function", Props(
             ("Handler", "RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ObjectMetadataGuard::HandleAsync"),
-            ("Environment", Props(("Variables", Match.ObjectLike(Props(("MARKER_KEY", "source"), ("MARKER_VALUE", "upload")))))),
+            ("Environment", Props(("Variables", Match.ObjectLike(Props(("MARKER_KEY", "source"), ("MARKER_VALUE", "upload"),
+                ("PROCESSOR_ROLE_ID", Props(("Fn::GetAtt", new object[] { Match.StringLikeRegexp("ProcessorFunctionRole"), "RoleId" })))))))),
             ("RecursiveLoop", "Terminate")));
         template.HasResourceProperties("Custom::S3BucketNotifications", Props(("NotificationConfiguration", Props(("LambdaFunctionConfigurations", Match.AnyValue())))));
         template.HasResourceProperties("AWS::Lambda::EventInvokeConfig", Props(

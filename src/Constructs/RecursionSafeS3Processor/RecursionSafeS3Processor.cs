@@ -169,7 +169,7 @@ public class RecursionSafeS3Processor : Construct
                         ["MARKER_KEY"] = props.MarkerKey ?? "original",
                         ["MARKER_VALUE"] = props.MarkerValue ?? "true",
                         ["WORK_QUEUE_URL"] = WorkQueue.QueueUrl,
-                    },
+                    }.WithProcessorRoleId(ProcessorFunction),
                 }, asyncFailure);
                 GuardFunction = guard;
                 Bucket.AddEventNotification(EventType.OBJECT_CREATED, new S3Destinations.LambdaDestination(guard), filter);
@@ -392,5 +392,23 @@ public class RecursionSafeS3Processor : Construct
                 "must have an IAM role defined in this app: the ledger recorder skips writes made by that role (by its unique id), which is what breaks the in-place loop",
                 "a function without a known role", "define the function (and its role) in this app, or use ProcessorFunctionProps");
         v.ThrowIfAny();
+    }
+}
+
+/// <summary>Helpers for the guards' environment.</summary>
+internal static class GuardEnvironment
+{
+    /// <summary>
+    /// Adds <c>PROCESSOR_ROLE_ID</c> when the processor's role is defined in this app, so the guard recognises the
+    /// processor's own writes from the S3 event and spends no request on them.
+    /// </summary>
+    public static Dictionary<string, string> WithProcessorRoleId(this Dictionary<string, string> environment, IFunction processor)
+    {
+        if (processor.Role is Role role)
+        {
+            environment["PROCESSOR_ROLE_ID"] = role.RoleId;
+        }
+
+        return environment;
     }
 }

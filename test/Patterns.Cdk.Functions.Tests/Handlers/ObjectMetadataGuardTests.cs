@@ -184,6 +184,22 @@ public class ObjectMetadataGuardTests
         S3Notification.Parse(_sent.Single().MessageBody).Records.Single().S3.Object.Key.Should().Be("incoming/original.txt");
     }
 
+    [Fact]
+    public async Task An_object_written_by_the_processor_is_recognised_from_the_event_without_a_HeadObject()
+    {
+        _s3.HasMetadata(("x-amz-meta-original", "true"));
+        var guard = new ObjectMetadataGuard(_s3, _sqs,
+            new GuardSettings(new SourceScope(Samples.Bucket, "incoming/"), Samples.WorkQueueUrl, "original", "true", Samples.ProcessorRoleId), _log.Log);
+
+        await guard.HandleAsync(Samples.Utf8(Samples.S3Event(
+            Samples.S3Record("incoming/output.txt", principalId: Samples.ProcessorPrincipal),
+            Samples.S3Record("incoming/upload.txt"))));
+
+        await _s3.Received(1).GetObjectMetadataAsync(Arg.Is<GetObjectMetadataRequest>(r => r.Key == "incoming/upload.txt"), Arg.Any<CancellationToken>());
+        await _s3.DidNotReceive().GetObjectMetadataAsync(Arg.Is<GetObjectMetadataRequest>(r => r.Key == "incoming/output.txt"), Arg.Any<CancellationToken>());
+        S3Notification.Parse(_sent.Single().MessageBody).Records.Single().S3.Object.Key.Should().Be("incoming/upload.txt");
+    }
+
     private ObjectMetadataGuard Guard() =>
         new(_s3, _sqs, new GuardSettings(new SourceScope(Samples.Bucket, "incoming/"), Samples.WorkQueueUrl, "original", "true"), _log.Log);
 }

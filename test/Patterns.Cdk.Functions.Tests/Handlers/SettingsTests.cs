@@ -17,9 +17,10 @@ public class SettingsTests
     public void Guard_settings_read_every_variable()
     {
         GuardSettings settings = GuardSettings.FromEnvironment(Env.Of(
-            ("SOURCE_BUCKET", "uploads"), ("INPUT_PREFIX", "incoming/"), ("WORK_QUEUE_URL", Samples.WorkQueueUrl), ("MARKER_KEY", "source"), ("MARKER_VALUE", "camera")));
+            ("SOURCE_BUCKET", "uploads"), ("INPUT_PREFIX", "incoming/"), ("WORK_QUEUE_URL", Samples.WorkQueueUrl), ("MARKER_KEY", "source"), ("MARKER_VALUE", "camera"),
+            ("PROCESSOR_ROLE_ID", Samples.ProcessorRoleId)));
 
-        settings.Should().Be(new GuardSettings(new SourceScope("uploads", "incoming/"), Samples.WorkQueueUrl, "source", "camera"));
+        settings.Should().Be(new GuardSettings(new SourceScope("uploads", "incoming/"), Samples.WorkQueueUrl, "source", "camera", Samples.ProcessorRoleId));
     }
 
     [Fact]

@@ -49,6 +49,7 @@ public sealed class RequestCountMeasurement(EmulatorFixture emulators, ITestOutp
         {
             row.GuardPerOriginal.Should().Be(1, "{0}: the guard sees each original once", row.Strategy);
             row.GuardPerOutput.Should().Be(1, "{0}: the in-place output notifies the guard once, and it stops there", row.Strategy);
+            row.S3PerOutput.Total.Should().Be(0, "{0}: the guard recognises the processor's own write from the event, without a request", row.Strategy);
         }
 
         rows.Single(r => r.Strategy == ProcessingStrategy.ProcessedLedger).DynamoDbPerOutput.Total.Should().Be(0, "the processor's own writes are never recorded");

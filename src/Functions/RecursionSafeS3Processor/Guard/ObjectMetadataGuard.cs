@@ -60,6 +60,12 @@ public sealed class ObjectMetadataGuard
         var originals = new List<S3EventRecord>();
         foreach ((S3EventRecord record, S3ObjectRef target) in _settings.Scope.Select(notification.Records, _log))
         {
+            if (ProcessorWrites.IsWrittenBy(record, _settings.ProcessorRoleId))
+            {
+                _log.Info("written by the processor: an output, not an original; not processed (no HeadObject)", ("bucket", target.Bucket), ("key", target.Key));
+                continue;
+            }
+
             if (await IsOriginalAsync(target))
             {
                 originals.Add(record);

@@ -87,6 +87,5 @@ public sealed class LedgerRecorder
         }
     }
 
-    private bool IsWrittenByProcessor(S3EventRecord record) =>
-        record.UserIdentity?.PrincipalId?.Contains(_settings.ProcessorRoleId, StringComparison.Ordinal) == true;
+    private bool IsWrittenByProcessor(S3EventRecord record) => ProcessorWrites.IsWrittenBy(record, _settings.ProcessorRoleId);
 }
