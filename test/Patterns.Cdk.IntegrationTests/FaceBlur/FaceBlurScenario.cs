@@ -72,19 +72,7 @@ public sealed class FaceBlurScenario : IDisposable
         var log = new JsonLog(_logStream, Env, TimeProvider.System);
         _workerS3 = emulators.CreateS3();
         _workerSqs = emulators.CreateSqs();
-        var detector = new RekognitionFaceDetectorStandIn(
-            _rekognitionHttp,
-            new SessionAWSCredentials(FakeRekognition.AccessKey, FakeRekognition.SecretKey, FakeRekognition.SessionToken),
-            new RekognitionStandInOptions
-            {
-                Region = FakeRekognition.Region,
-                Endpoint = settings.RekognitionEndpoint,
-                MinFaceConfidence = settings.MinFaceConfidence,
-
-                // The default policy's shape (4 attempts, doubling, full jitter) with millisecond waits, so the tests stay fast.
-                Retry = DetectionRetryPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(40) },
-            },
-            log);
+        var detector = FakeRekognition.Detector(_rekognitionHttp, settings, log);
         _worker = new FaceBlurWorker(_workerS3, _workerSqs, detector, settings, log);
         _mapping = new SqsEventSourceMapping(emulators.Sqs, InvokeAsync, WorkerId, workQueueUrl, workQueueArn, batchSize: 1, reportBatchItemFailures: true, EventFilter.None);
     }

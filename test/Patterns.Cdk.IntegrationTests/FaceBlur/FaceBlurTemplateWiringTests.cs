@@ -164,18 +164,8 @@ public sealed class FaceBlurTemplateWiringTests(EmulatorFixture emulators, FakeR
             Lambda.Configure(Template, Resources, emulators.DynamoDb);
         }
 
-        // What the worker's Lambda constructor builds, with the fake's credentials and millisecond retry waits.
-        private RekognitionFaceDetectorStandIn Detector(FaceBlurSettings settings, Patterns.Cdk.Functions.Shared.JsonLog log) => new(
-            _rekognitionHttp,
-            new SessionAWSCredentials(FakeRekognition.AccessKey, FakeRekognition.SecretKey, FakeRekognition.SessionToken),
-            new RekognitionStandInOptions
-            {
-                Region = FakeRekognition.Region,
-                Endpoint = settings.RekognitionEndpoint,
-                MinFaceConfidence = settings.MinFaceConfidence,
-                Retry = DetectionRetryPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(40) },
-            },
-            log);
+        private RekognitionFaceDetectorStandIn Detector(FaceBlurSettings settings, Patterns.Cdk.Functions.Shared.JsonLog log) =>
+            FakeRekognition.Detector(_rekognitionHttp, settings, log);
 
         private ClientSet Clients(EmulatorFixture emulators, ClientIdentity identity)
         {

@@ -3,6 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Patterns.Cdk.Functions.FaceBlurPipeline;
+using Patterns.Cdk.Functions.FaceBlurPipeline.Detection;
+using Patterns.Cdk.Functions.Shared;
 
 namespace Patterns.Cdk.IntegrationTests.FaceBlur;
 
@@ -26,6 +30,22 @@ public sealed class FakeRekognition : IAsyncLifetime, IDisposable
     public const string SecretKey = "fake/Rekognition+Secret/Key0123456789abcd";
     public const string SessionToken = "FwoGZXIvYXdzEFAKESESSIONTOKEN//////////";
     public const string Region = "us-east-1";
+
+    /// <summary>
+    /// The detector the worker's Lambda constructor would build, but with this fake's credentials and the default
+    /// retry policy's shape (4 attempts, doubling, full jitter) shortened to millisecond waits so the tests stay fast.
+    /// </summary>
+    public static RekognitionFaceDetectorStandIn Detector(HttpClient http, FaceBlurSettings settings, JsonLog log) => new(
+        http,
+        new SessionAWSCredentials(AccessKey, SecretKey, SessionToken),
+        new RekognitionStandInOptions
+        {
+            Region = Region,
+            Endpoint = settings.RekognitionEndpoint,
+            MinFaceConfidence = settings.MinFaceConfidence,
+            Retry = DetectionRetryPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(40) },
+        },
+        log);
 
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, RekognitionScript> _scripts = new(StringComparer.Ordinal);

@@ -10,6 +10,8 @@ namespace Patterns.Cdk.IntegrationTests.Tests;
 [Collection(UsesEmulators.Name)]
 public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper output)
 {
+    public static TheoryData<ProcessingStrategy> AllStrategies => new(Enum.GetValues<ProcessingStrategy>());
+
     private const string ReasonAttribute = "patterns-cdk-reason";
     private const string SourceMessageIdAttribute = "patterns-cdk-source-message-id";
 
@@ -54,10 +56,7 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(ProcessingStrategy.SeparateBucket)]
-    [InlineData(ProcessingStrategy.KeyFilter)]
-    [InlineData(ProcessingStrategy.ObjectMetadata)]
-    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    [MemberData(nameof(AllStrategies))]
     public async Task The_S3_test_event_is_skipped(ProcessingStrategy strategy)
     {
         using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
@@ -79,10 +78,7 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(ProcessingStrategy.SeparateBucket)]
-    [InlineData(ProcessingStrategy.KeyFilter)]
-    [InlineData(ProcessingStrategy.ObjectMetadata)]
-    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    [MemberData(nameof(AllStrategies))]
     public async Task Keys_with_spaces_plus_percent_and_non_ascii_characters_are_processed_to_the_right_output_key(ProcessingStrategy strategy)
     {
         using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
@@ -118,10 +114,7 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(ProcessingStrategy.SeparateBucket)]
-    [InlineData(ProcessingStrategy.KeyFilter)]
-    [InlineData(ProcessingStrategy.ObjectMetadata)]
-    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    [MemberData(nameof(AllStrategies))]
     public async Task An_object_deleted_between_event_and_processing_is_skipped_without_output_or_dead_letter(ProcessingStrategy strategy)
     {
         using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
@@ -147,10 +140,7 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(ProcessingStrategy.SeparateBucket)]
-    [InlineData(ProcessingStrategy.KeyFilter)]
-    [InlineData(ProcessingStrategy.ObjectMetadata)]
-    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    [MemberData(nameof(AllStrategies))]
     public async Task A_zero_byte_object_is_stamped_with_the_sha256_of_nothing(ProcessingStrategy strategy)
     {
         using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
@@ -170,10 +160,7 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(ProcessingStrategy.SeparateBucket)]
-    [InlineData(ProcessingStrategy.KeyFilter)]
-    [InlineData(ProcessingStrategy.ObjectMetadata)]
-    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    [MemberData(nameof(AllStrategies))]
     public async Task A_folder_marker_is_skipped_without_output_or_dead_letter(ProcessingStrategy strategy)
     {
         using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
@@ -237,10 +224,7 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(ProcessingStrategy.SeparateBucket)]
-    [InlineData(ProcessingStrategy.KeyFilter)]
-    [InlineData(ProcessingStrategy.ObjectMetadata)]
-    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    [MemberData(nameof(AllStrategies))]
     public async Task An_event_for_a_bucket_or_prefix_the_pattern_does_not_own_is_skipped_without_reading_or_writing(ProcessingStrategy strategy)
     {
         using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
