@@ -36,7 +36,15 @@ public sealed record BlurOptions
         }
     } = 0.25;
 
-    /// <summary>JPEG quality (1..100) used when a JPEG has to be re-encoded.</summary>
+    /// <summary>
+    /// Obscure faces in eligible JPEGs in the DCT domain (decode and re-encode the quantized coefficients, pixelate
+    /// the blocks under each face, copy every other block bit for bit) instead of decoding to pixels and encoding
+    /// again. Eligible: baseline or extended sequential Huffman, 8-bit, one scan, no EXIF rotation; anything else takes
+    /// the pixel path whatever this says. On by default; off forces the pixel path (tests, comparisons).
+    /// </summary>
+    public bool JpegDctDomain { get; init; } = true;
+
+    /// <summary>JPEG quality (1..100) used when a JPEG is encoded from pixels (the DCT-domain path keeps the source's quantization).</summary>
     public int JpegQuality
     {
         get;
@@ -57,10 +65,13 @@ public sealed record BlurOptions
 /// <param name="FacesBlurred">Faces whose grown box overlapped the image and were obscured.</param>
 /// <param name="Reencoded">
 /// False when only metadata segments were removed and the image data was copied bit for bit (no faces, no
-/// orientation to apply); true when pixels were decoded and encoded again.
+/// orientation to apply); true when the image data was coded again (from pixels, or from DCT coefficients).
 /// </param>
 public sealed record BlurResult(ReadOnlyMemory<byte> Content, ImageFormat Format, int Width, int Height, int FacesBlurred, bool Reencoded)
 {
+    /// <summary>Which path produced the image.</summary>
+    public BlurMethod Method { get; init; }
+
     /// <summary>MIME type for the output object.</summary>
     public string ContentType => Format == ImageFormat.Jpeg ? "image/jpeg" : "image/png";
 
@@ -69,4 +80,17 @@ public sealed record BlurResult(ReadOnlyMemory<byte> Content, ImageFormat Format
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(Content, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(Content.ToArray(), writable: false);
+}
+
+/// <summary>How <see cref="FaceBlurrer"/> produced an image.</summary>
+public enum BlurMethod
+{
+    /// <summary>Decoded to pixels, faces obscured, encoded again (PNG, JPEGs that are not eligible for the DCT domain).</summary>
+    Pixels,
+
+    /// <summary>JPEG edited in the DCT domain: blocks under the faces pixelated, every other block copied bit for bit.</summary>
+    DctDomain,
+
+    /// <summary>No face and nothing to rotate: metadata removed at the byte level, image data copied bit for bit.</summary>
+    MetadataStripped,
 }

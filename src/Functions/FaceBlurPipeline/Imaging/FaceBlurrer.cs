@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging.Jpeg;
 using Patterns.Cdk.Functions.Shared;
 using SkiaSharp;
 
@@ -47,11 +48,34 @@ public static class FaceBlurrer
         {
             byte[] stripped = MetadataStripper.Strip(source, info.Format, out int addedEnd);
             EnsureDecodable(stripped.AsSpan(0, stripped.Length - addedEnd), info);
-            return new BlurResult(stripped, info.Format, info.Width, info.Height, 0, Reencoded: false);
+            return new BlurResult(stripped, info.Format, info.Width, info.Height, 0, Reencoded: false) { Method = BlurMethod.MetadataStripped };
+        }
+
+        if (info.Format == ImageFormat.Jpeg && info.Orientation == 1 && options.JpegDctDomain
+            && TryDctDomain(source, regions) is { } edited)
+        {
+            return new BlurResult(edited, info.Format, info.Width, info.Height, regions.Count, Reencoded: true) { Method = BlurMethod.DctDomain };
         }
 
         byte[] encoded = Reencode(source, info, subsampling, regions, options.JpegQuality);
-        return new BlurResult(encoded, info.Format, info.UprightWidth, info.UprightHeight, regions.Count, Reencoded: true);
+        return new BlurResult(encoded, info.Format, info.UprightWidth, info.UprightHeight, regions.Count, Reencoded: true) { Method = BlurMethod.Pixels };
+    }
+
+    /// <summary>
+    /// The DCT-domain edit (<see cref="JpegDctEditor"/>), or null when the JPEG is not eligible or its image data
+    /// cannot be read by it. Either way the pixel path then runs: it refuses what Skia's decoder refuses (truncated,
+    /// corrupt) and obscures what it accepts, so no image leaves unblurred because the fast path declined it.
+    /// </summary>
+    private static ReadOnlyMemory<byte>? TryDctDomain(ReadOnlySpan<byte> source, IReadOnlyList<BlurRegion> regions)
+    {
+        try
+        {
+            return JpegDctEditor.TryObscure(source, regions, out _);
+        }
+        catch (InvalidJpegDataException)
+        {
+            return null;
+        }
     }
 
     private static byte[] Reencode(

@@ -111,7 +111,8 @@ internal static class MetadataStripper
         return kept.CopyFrom(data, IendChunk);
     }
 
-    private static bool KeepJpegSegment(JpegSegment segment, ReadOnlySpan<byte> data)
+    /// <summary>The JPEG half of the allow-list above, shared with the DCT-domain editor so both paths keep the same segments.</summary>
+    internal static bool KeepJpegSegment(JpegSegment segment, ReadOnlySpan<byte> data)
     {
         if (segment.Marker == JpegMarker.Comment)
         {

@@ -70,15 +70,18 @@ public sealed class FaceBlurrerTests : IDisposable
         Enumerable.Range(0, W).Count(x => output.GetPixel(x, 150).Alpha != translucent.GetPixel(x, 150).Alpha).Should().Be(0);
     }
 
-    [Fact]
-    public void JPEG_the_face_loses_its_detail_and_the_rest_only_changes_by_re_encoding()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void JPEG_the_face_loses_its_detail_and_the_rest_only_changes_by_re_encoding(bool dctDomain)
     {
         byte[] source = TestImages.Jpeg(upright);
         using var decodedSource = TestImages.Decode(source);
 
-        var result = FaceBlurrer.Process(source, [Face], BlurOptions.Default);
+        var result = FaceBlurrer.Process(source, [Face], BlurOptions.Default with { JpegDctDomain = dctDomain });
 
         result.Should().BeEquivalentTo(new { Format = ImageFormat.Jpeg, ContentType = "image/jpeg", Width = W, Height = H, FacesBlurred = 1 });
+        result.Method.Should().Be(dctDomain ? BlurMethod.DctDomain : BlurMethod.Pixels);
         using var output = TestImages.Decode(result.Content);
         TestImages.MeanAbsLaplacian(output, GrownBox).Should().BeLessThan(0.1 * TestImages.MeanAbsLaplacian(decodedSource, GrownBox));
         TestImages.MeanAbsLaplacian(output, Decoy).Should().BeGreaterThan(0.8 * TestImages.MeanAbsLaplacian(decodedSource, Decoy));
