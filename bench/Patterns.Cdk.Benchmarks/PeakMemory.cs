@@ -22,7 +22,7 @@ public static class PeakMemory
 
     public static bool Available => File.Exists(TimePath);
 
-    /// <summary>Child-process entry point: <c>--peak-rss baseline|blur|floor input.jpg</c>.</summary>
+    /// <summary>Child-process entry point: <c>--peak-rss baseline|blur|pixels|strip|floor input.jpg</c>.</summary>
     public static int RunChild(string mode, string input)
     {
         byte[] jpeg = File.ReadAllBytes(input);
@@ -37,6 +37,8 @@ public static class PeakMemory
 
             case "blur":
                 return FaceBlurrer.Process(jpeg, BenchmarkInput.Faces, BlurOptions.Default).Content.Length > 0 ? 0 : 1;
+            case "pixels":
+                return FaceBlurrer.Process(jpeg, BenchmarkInput.Faces, FaceBlurBenchmarks.PixelPath).Content.Length > 0 ? 0 : 1;
             case "strip":
                 return FaceBlurrer.Process(jpeg, [], BlurOptions.Default).Content.Length > 0 ? 0 : 1;
             case "floor":
@@ -57,6 +59,7 @@ public static class PeakMemory
         return
         [
             MeasureSelf(nameof(FaceBlurBenchmarks.Ours), "blur", BenchmarkInput.JpegPath),
+            MeasureSelf(nameof(FaceBlurBenchmarks.OursPixelPath), "pixels", BenchmarkInput.JpegPath),
             MeasureSelf(nameof(FaceBlurBenchmarks.OursOrientation6), "blur", BenchmarkInput.PortraitJpegPath),
             MeasureSelf(nameof(FaceBlurBenchmarks.OursNoFaces), "strip", BenchmarkInput.JpegPath),
             MeasureGm(),

@@ -15,6 +15,11 @@ namespace Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 /// <item><description>With no face and nothing to rotate, metadata is removed at the byte level (no re-encode, no
 /// quality loss); the result is still decoded once, at reduced scale where the format allows, so a truncated or
 /// corrupt image is never delivered.</description></item>
+/// <item><description>A JPEG with faces and no rotation to apply is edited in the DCT domain when its header is
+/// eligible (<see cref="Jpeg.JpegDctEditor"/>: baseline or extended sequential Huffman, 8-bit, one scan): the blocks
+/// under each grown box, rounded out to each component's block grid, become a mosaic of flat cells, every other block
+/// is copied bit for bit, and the metadata segments are dropped as on the strip path. Not eligible, or image data it
+/// cannot read: the pixel path below runs instead.</description></item>
 /// <item><description>Otherwise the image is decoded once (straight into the upright buffer: with an EXIF rotation,
 /// bands of scanlines are copied to their upright place, so no second full-size buffer is needed), each region is
 /// obscured in place (<see cref="FaceObscurer"/>; pixels outside are not touched), and the buffer is encoded in

@@ -149,6 +149,7 @@ public sealed class FaceBlurWorker
                 ("facesFound", faces.Count),
                 ("facesBlurred", result.FacesBlurred),
                 ("reencoded", result.Reencoded ? "true" : "false"),
+                ("method", result.Method.ToString()),
                 ("sourceBytes", length),
                 ("outputBytes", result.Content.Length),
                 ("downloadMs", Milliseconds(started, downloaded)),
