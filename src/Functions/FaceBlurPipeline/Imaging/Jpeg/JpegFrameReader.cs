@@ -278,6 +278,13 @@ internal static class JpegFrameReader
                 });
             }
 
+            if (components.Any(c => (long)c.BlocksPerLine * c.BlocksPerColumn * 64 > Array.MaxLength))
+            {
+                // Only reachable with a pixel limit far above the default; the pixel path then decides.
+                reason = "the image is too large for one coefficient array per component";
+                return null;
+            }
+
             reason = "";
             return new JpegFrame
             {
