@@ -51,7 +51,34 @@ internal static class BundledHandlers
     public static readonly BundledHandler FaceBlurWorker = new(
         "face-blur-pipeline.zip", "FaceBlurPipeline.Handlers", "Patterns.Cdk.Functions.FaceBlurPipeline.FaceBlurWorker", "HandleAsync");
 
+    private const string ApiPollerZip = "api-poller.zip";
+    private const string ApiPollerAssembly = "ApiPoller.Handlers";
+    private const string ApiPollerNamespace = "Patterns.Cdk.Functions.ApiPoller";
+
+    /// <summary>ApiPoller's HTTP API: POST /jobs, GET /jobs/{id}, GET /jobs/{id}/tasks.</summary>
+    public static readonly BundledHandler ApiPollerJobApi = new(
+        ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".JobApi", "HandleAsync");
+
+    /// <summary>ApiPoller's first workflow step: registers the job and plans its pages.</summary>
+    public static readonly BundledHandler ApiPollerJobPlanner = new(
+        ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".JobPlanner", "HandleAsync");
+
+    /// <summary>ApiPoller's fan-out child: fetches one batch of pages into S3 and enqueues pointers.</summary>
+    public static readonly BundledHandler ApiPollerPageFetcher = new(
+        ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".PageFetcher", "HandleAsync");
+
+    /// <summary>ApiPoller's cursor loop step: fetches sequential pages while carrying the cursor.</summary>
+    public static readonly BundledHandler ApiPollerCursorFetcher = new(
+        ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".CursorFetcher", "HandleAsync");
+
+    /// <summary>ApiPoller's queue consumer: processes each saved page and records its completion.</summary>
+    public static readonly BundledHandler ApiPollerTaskConsumer = new(
+        ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".TaskConsumer", "HandleAsync");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
-        [ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor, FaceBlurWorker];
+    [
+        ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor, FaceBlurWorker,
+        ApiPollerJobApi, ApiPollerJobPlanner, ApiPollerPageFetcher, ApiPollerCursorFetcher, ApiPollerTaskConsumer,
+    ];
 }
