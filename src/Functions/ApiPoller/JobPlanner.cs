@@ -127,8 +127,16 @@ public sealed class JobPlanner
                 new FetchFailure(FailureKind.MalformedJson, null, $"the first page has no top-level number '{source.TotalField}' (the total number of items)"), client.RequestCount);
         }
 
-        long pages = (totalItems + source.PageSize - 1) / source.PageSize;
-        return (int)Math.Min(pages, source.MaxPages);
+        return PagesFor(totalItems, source.PageSize, source.MaxPages);
+    }
+
+    /// <summary>The pages of <paramref name="totalItems"/> items: <c>ceil(totalItems / pageSize)</c>, at most <paramref name="maxPages"/>.</summary>
+    internal static int PagesFor(long totalItems, int pageSize, int maxPages)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(totalItems);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        long pages = (totalItems / pageSize) + (totalItems % pageSize == 0 ? 0 : 1);
+        return (int)Math.Min(pages, maxPages);
     }
 
     private async Task<JobPlan> WriteManifestAsync(JobPlan plan, CancellationToken cancellationToken)
