@@ -329,8 +329,81 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
         scenario.LogText.Should().NotContain("item-000001");
     }
 
-    private async Task<ApiPollerScenario> Scenario(FakePartner partner, string pagination, int pageSize, string extra = "", IPageProcessor? processor = null) =>
-        await ApiPollerScenario.CreateAsync(emulators, output, partner, $"[{ApiPollerScenario.Source(partner, "items", pagination, pageSize, extra)}]", processor);
+    [Fact]
+    public async Task A_scheduled_run_creates_its_job_once_and_a_repeated_delivery_is_a_duplicate()
+    {
+        using var partner = new FakePartner(totalItems: 30);
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10);
+
+        JobRun first = await scenario.RunScheduleAsync("nightly", "items", "2025-03-14T02:00:00Z", """{"since":"2025-03-13"}""");
+        JobRun again = await scenario.RunScheduleAsync("nightly", "items", "2025-03-14T02:00:00Z", """{"since":"2025-03-13"}""");
+
+        first.Plan.Mode.Should().Be(PlanModes.Fanout);
+        first.Plan.JobId.Should().Be(JobIds.FromSchedule("nightly", "2025-03-14T02:00:00Z"));
+        again.Plan.Mode.Should().Be(PlanModes.Duplicate);
+        again.Plan.JobId.Should().Be(first.Plan.JobId);
+        JobRecord job = (await scenario.Progress.GetJobAsync(first.Plan.JobId))!;
+        job.Trigger.Should().Be(ProgressTable.TriggerSchedule);
+        job.Parameters.Should().Be("""{"since":"2025-03-13"}""");
+        partner.Requests.Skip(1).Should().OnlyContain(r => r.Query["since"] == "2025-03-13");
+    }
+
+    [Theory]
+    [InlineData("""{"input":{"jobId":"0123456789abcdef0123456789abcdef","trigger":"api"}}""", "unknown job")]
+    [InlineData("""{"input":{"jobId":"../../etc","trigger":"api"}}""", "32 lowercase hex")]
+    [InlineData("""{"input":{"schedule":{"name":"n","source":"nope"},"scheduledTime":"t","trigger":"schedule"}}""", "unknown source")]
+    [InlineData("""{"input":{"schedule":{"name":"n","source":"items","parameters":{"since":"yesterday"}},"scheduledTime":"t","trigger":"schedule"}}""", "does not match")]
+    [InlineData("""{"input":{"trigger":"api"}}""", "neither a jobId nor a schedule")]
+    public async Task The_planner_rejects_bad_input_without_calling_the_partner(string payload, string reason)
+    {
+        using var partner = new FakePartner(totalItems: 30);
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10);
+
+        Func<Task> plan = () => scenario.PlanAsync(payload);
+
+        (await plan.Should().ThrowAsync<Patterns.Cdk.Functions.Shared.BadInputException>()).Which.Reason.Should().Contain(reason);
+        partner.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_fetcher_out_of_time_hands_the_pages_not_started_back_and_each_page_is_fetched_once()
+    {
+        using var partner = new FakePartner(totalItems: 60);
+        partner.Script(r => r.Query.ContainsKey("page") && r.Attempt == (r.Query["page"] == "1" ? 2 : 1) ? FakePartnerBehavior.Slow(TimeSpan.FromMilliseconds(600)) : null);
+
+        // 5.6 s function timeout - 3 s reserve = 2.6 s of work; a page needs 2 x 1 s left to start, and each takes 0.6 s.
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10, extra: ""","requestTimeoutSeconds":1""", functionTimeout: TimeSpan.FromSeconds(5.6));
+        string jobId = await scenario.RequestJobAsync("items");
+
+        JobRun run = await scenario.RunJobAsync(jobId);
+
+        run.Remaining.Should().Contain(remaining => remaining > 0, "a batch of 4 pages of 0.6 s does not fit in 2.6 s with 2 s kept free");
+        run.Fetched.Should().Be(6);
+        Enumerable.Range(2, 5).Should().OnlyContain(page => partner.RequestsWith("page", page.ToString(System.Globalization.CultureInfo.InvariantCulture)).Count == 1);
+        (await scenario.SummaryAsync(jobId))!.Counts.Enqueued.Should().Be(6);
+        output.WriteLine($"MEASURED time box: remaining per invocation {string.Join(", ", run.Remaining)} over {run.Invocations} invocations");
+    }
+
+    [Fact]
+    public async Task A_pointer_outside_the_payload_bucket_goes_to_the_dead_letter_queue_with_its_reason()
+    {
+        using var partner = new FakePartner(totalItems: 10);
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10);
+        string jobId = new('c', 32);
+
+        await scenario.SendAsync($$"""{"jobId":"{{jobId}}","source":"items","page":1,"bucket":"someone-elses-bucket","key":"jobs/{{jobId}}/pages/000000001.json","bytes":10}""");
+        await scenario.SendAsync("not json");
+        await scenario.DriveConsumerAsync();
+
+        List<Message> parked = await scenario.DrainAsync(scenario.DeadLetterQueueUrl);
+        parked.Should().HaveCount(2);
+        parked.Select(m => m.MessageAttributes[Patterns.Cdk.Functions.Shared.SqsBatchProcessor.ReasonAttribute].StringValue)
+            .Should().Contain(reason => reason.Contains("payload bucket", StringComparison.Ordinal));
+    }
+
+    private async Task<ApiPollerScenario> Scenario(
+        FakePartner partner, string pagination, int pageSize, string extra = "", IPageProcessor? processor = null, TimeSpan? functionTimeout = null) =>
+        await ApiPollerScenario.CreateAsync(emulators, output, partner, $"[{ApiPollerScenario.Source(partner, "items", pagination, pageSize, extra)}]", processor, functionTimeout);
 
     /// <summary>The work queue's messages, made visible again at once so the consumer still gets them.</summary>
     private static async Task<List<Message>> PeekPointersAsync(ApiPollerScenario scenario)

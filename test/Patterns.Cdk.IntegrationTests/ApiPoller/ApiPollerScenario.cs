@@ -47,7 +47,7 @@ internal sealed class ApiPollerScenario : IDisposable
     private readonly TaskConsumer _consumer;
 
     private ApiPollerScenario(EmulatorFixture emulators, ITestOutputHelper output, string id, string sourcesJson, FakePartner partner,
-        string workQueueUrl, string workQueueArn, string deadLetterQueueUrl, IPageProcessor? processor)
+        string workQueueUrl, string workQueueArn, string deadLetterQueueUrl, IPageProcessor? processor, TimeSpan functionTimeout)
     {
         _emulators = emulators;
         _output = output;
@@ -83,7 +83,7 @@ internal sealed class ApiPollerScenario : IDisposable
             Queue = new PagePointerQueue(_sqs, workQueueUrl),
             Partners = new PartnerClientFactory(_partnerHttp, new CachedSecretReader(new StaticSecrets(), TimeProvider.System), timing, Log),
             Clock = TimeProvider.System,
-            FunctionTimeout = TimeSpan.FromSeconds(120),
+            FunctionTimeout = functionTimeout,
             PagesPerBatch = PagesPerBatch,
         };
         Planner = new JobPlanner(Services, Log);
@@ -141,7 +141,8 @@ internal sealed class ApiPollerScenario : IDisposable
          "parameters":[{"name":"since","pattern":"^\\d{4}-\\d{2}-\\d{2}$","maxLength":10}]{{extra}}}
         """;
 
-    public static async Task<ApiPollerScenario> CreateAsync(EmulatorFixture emulators, ITestOutputHelper output, FakePartner partner, string sourcesJson, IPageProcessor? processor = null)
+    public static async Task<ApiPollerScenario> CreateAsync(
+        EmulatorFixture emulators, ITestOutputHelper output, FakePartner partner, string sourcesJson, IPageProcessor? processor = null, TimeSpan? functionTimeout = null)
     {
         string id = Guid.NewGuid().ToString("N")[..10];
         await emulators.S3.PutBucketAsync($"poller-{id}");
@@ -164,7 +165,7 @@ internal sealed class ApiPollerScenario : IDisposable
             },
         })).QueueUrl;
         string workQueueArn = (await emulators.Sqs.GetQueueAttributesAsync(workQueueUrl, ["QueueArn"])).QueueARN;
-        return new ApiPollerScenario(emulators, output, id, sourcesJson, partner, workQueueUrl, workQueueArn, deadLetterQueueUrl, processor);
+        return new ApiPollerScenario(emulators, output, id, sourcesJson, partner, workQueueUrl, workQueueArn, deadLetterQueueUrl, processor, functionTimeout ?? TimeSpan.FromSeconds(120));
     }
 
     /// <summary>Creates a job as POST /jobs does (status REQUESTED) and returns its id.</summary>
@@ -177,10 +178,21 @@ internal sealed class ApiPollerScenario : IDisposable
         return jobId;
     }
 
-    /// <summary>Plays the workflow for a job: PlanJob, then the fan-out or the cursor loop, then CompleteFetching.</summary>
-    public async Task<JobRun> RunJobAsync(string jobId)
+    /// <summary>Plays the workflow for a job started by the Pipe: PlanJob, then the fan-out or the cursor loop, then CompleteFetching.</summary>
+    public Task<JobRun> RunJobAsync(string jobId) =>
+        RunAsync($$"""{"input":{"jobId":"{{jobId}}","trigger":"api"},"executionId":"arn:aws:states:us-east-1:111122223333:execution:Orchestrator:{{jobId}}"}""");
+
+    /// <summary>Plays the workflow for a scheduled run (the Scheduler's input).</summary>
+    public Task<JobRun> RunScheduleAsync(string scheduleName, string source, string scheduledTime, string parametersJson = "{}") =>
+        RunAsync($$"""{"input":{"schedule":{"name":"{{scheduleName}}","source":"{{source}}","parameters":{{parametersJson}}},"scheduledTime":"{{scheduledTime}}","trigger":"schedule"},"executionId":"arn:aws:states:us-east-1:111122223333:execution:Orchestrator:s"}""");
+
+    /// <summary>Invokes the planner alone with a raw payload.</summary>
+    public Task<JobPlan> PlanAsync(string payload) => InvokeAsync(Planner.HandleAsync, payload, FetchJsonContext.Default.JobPlan);
+
+    private async Task<JobRun> RunAsync(string planPayload)
     {
-        JobPlan plan = await InvokeAsync(Planner.HandleAsync, $$"""{"input":{"jobId":"{{jobId}}","trigger":"api"},"executionId":"arn:aws:states:us-east-1:111122223333:execution:Orchestrator:{{jobId}}"}""", FetchJsonContext.Default.JobPlan);
+        JobPlan plan = await PlanAsync(planPayload);
+        string jobId = plan.JobId;
         var run = new JobRun(plan);
         if (plan.Mode == PlanModes.Fanout)
         {
@@ -272,6 +284,7 @@ internal sealed class ApiPollerScenario : IDisposable
                 string payload = JsonSerializer.Serialize(new FetchBatchRequest { Items = items, BatchInput = input }, FetchJsonContext.Default.FetchBatchRequest);
                 FetchBatchResult result = await InvokeAsync(Fetcher.HandleAsync, payload, FetchJsonContext.Default.FetchBatchResult);
                 run.Invocations++;
+                run.Remaining.Add(result.Remaining.Count);
                 run.Fetched += result.Fetched;
                 run.Failed += result.Failed;
                 items = result.Remaining;
@@ -317,6 +330,9 @@ internal sealed class JobRun(JobPlan plan)
     public int Fetched { get; set; }
 
     public int Failed { get; set; }
+
+    /// <summary>How many pages each fetcher invocation handed back.</summary>
+    public List<int> Remaining { get; } = [];
 
     internal CursorProgress? Cursor { get; set; }
 }
