@@ -62,7 +62,14 @@ public sealed class PageFetcher
                 }
 
                 FetchOutcome outcome = await session.FetchAndSaveAsync(page, PageUrlBuilder.ForPage(session.Source, session.Parameters, page), cancellationToken);
-                _ = outcome.Saved ? fetched++ : failed++;
+                if (outcome.Saved)
+                {
+                    fetched++;
+                }
+                else
+                {
+                    failed++;
+                }
             }
         }
         catch (OutOfTimeException e)

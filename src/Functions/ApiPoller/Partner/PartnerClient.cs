@@ -39,8 +39,10 @@ internal sealed class PartnerClient
         _pacer = new RequestPacer(settings.RequestsPerSecond, settings.MaxConcurrency, timing.Clock, timing.Delay);
     }
 
+    private int _requestCount;
+
     /// <summary>Requests made so far, retries included (for the measurements in the tests and the logs).</summary>
-    public int RequestCount { get; private set; }
+    public int RequestCount => Volatile.Read(ref _requestCount);
 
     /// <summary>
     /// The HTTP client of the handlers: pooled connections recycled every few minutes (DNS changes), redirects never
@@ -139,7 +141,7 @@ internal sealed class PartnerClient
             request.Headers.TryAddWithoutValidation(_settings.AuthHeaderName, secret);
         }
 
-        RequestCount++;
+        Interlocked.Increment(ref _requestCount);
         try
         {
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
