@@ -57,6 +57,7 @@ public sealed class JobPlanner
 
     internal async Task<JobPlan> PlanAsync(PlanRequest request, CancellationToken cancellationToken)
     {
+        var timeBox = new TimeBox(_services.Clock, _services.FunctionTimeout);
         JobRecord job = await FindOrCreateJobAsync(request.Input, cancellationToken);
         JsonLog log = _log.With(("jobId", job.JobId), ("source", job.Source), ("executionId", request.ExecutionId));
         SourceDefinition source = _services.Catalog.Get(job.Source);
@@ -82,7 +83,7 @@ public sealed class JobPlanner
             return Plan(job, source, PlanModes.Cursor, totalPages: null);
         }
 
-        int totalPages = await CountPagesAsync(job, source, cancellationToken);
+        int totalPages = await CountPagesAsync(job, source, timeBox.End, cancellationToken);
         JobPlan plan = totalPages == 0
             ? Plan(job, source, PlanModes.Empty, totalPages: 0)
             : await WriteManifestAsync(Plan(job, source, PlanModes.Fanout, totalPages), cancellationToken);
@@ -116,11 +117,12 @@ public sealed class JobPlanner
         return (await _services.Progress.CreateJobAsync(job, cancellationToken)).Job;
     }
 
-    private async Task<int> CountPagesAsync(JobRecord job, SourceDefinition source, CancellationToken cancellationToken)
+    // No retry of the first page starts that could not end before the function times out: a clean, classified failure instead.
+    private async Task<int> CountPagesAsync(JobRecord job, SourceDefinition source, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         PartnerClient client = await _services.Partners.CreateAsync(source, cancellationToken);
         Uri first = PageUrlBuilder.ForPage(source, JobParameters.FromStoredJson(job.Parameters), 1);
-        await using SpooledPage page = await PageDownload.FetchAsync(client, source, first, deadline: null, cancellationToken);
+        await using SpooledPage page = await PageDownload.FetchAsync(client, source, first, deadline, cancellationToken);
         if (page.Total is not { } totalItems)
         {
             throw new PartnerFetchException(
