@@ -75,7 +75,7 @@ internal static class BundledHandlers
     public static readonly BundledHandler ApiPollerTaskConsumer = new(
         ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".TaskConsumer", "HandleAsync");
 
-    /// <summary>The sample app's demo partner API (HTTP API): paged items with random delays, 500s and 429s.</summary>
+    /// <summary>The sample app's demo partner API: paged fake data with random delays and errors.</summary>
     public static readonly BundledHandler ApiPollerDemoPartner = new(
         ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".DemoPartner", "HandleAsync");
 
