@@ -385,6 +385,39 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_cursor_job_longer_than_one_time_box_carries_the_cursor_across_invocations()
+    {
+        using var partner = new FakePartner(totalItems: 450);
+        partner.Script(_ => FakePartnerBehavior.Slow(TimeSpan.FromMilliseconds(600)));
+        using ApiPollerScenario scenario = await Scenario(partner, "Cursor", pageSize: 100, extra: ""","requestTimeoutSeconds":1""", functionTimeout: TimeSpan.FromSeconds(5.6));
+        string jobId = await scenario.RequestJobAsync("items");
+
+        JobRun run = await scenario.RunJobAsync(jobId);
+
+        run.Invocations.Should().BeGreaterThan(1, "0.6 s pages in a 2.6 s box with 2 s kept free");
+        run.Cursor!.Should().BeEquivalentTo(new { Done = true, NextPage = 6, Iteration = run.Invocations, Generation = 0, Cursor = (string?)null });
+        partner.Requests.Select(r => r.Query.GetValueOrDefault("cursor")).Should().Equal(null, "o100", "o200", "o300", "o400");
+        (await scenario.Progress.GetJobAsync(jobId))!.TotalPages.Should().Be(5);
+        output.WriteLine($"MEASURED cursor time box: 5 pages over {run.Invocations} CursorFetcher invocations, one request per page");
+    }
+
+    [Fact]
+    public async Task A_cursor_page_that_fails_ends_the_job_at_that_page()
+    {
+        using var partner = new FakePartner(totalItems: 450);
+        partner.Script(r => r.Query.GetValueOrDefault("cursor") == "o200" ? FakePartnerBehavior.Status(403) : null);
+        using ApiPollerScenario scenario = await Scenario(partner, "Cursor", pageSize: 100);
+        string jobId = await scenario.RequestJobAsync("items");
+
+        JobRun run = await scenario.RunJobAsync(jobId);
+
+        run.Cursor!.Done.Should().BeTrue();
+        (await scenario.Progress.GetJobAsync(jobId))!.TotalPages.Should().Be(3);
+        (await scenario.TasksAsync(jobId)).Select(t => (t.Page, t.State, t.Failure)).Should().Equal(
+            (1, TaskState.Enqueued, null), (2, TaskState.Enqueued, null), (3, TaskState.FetchFailed, "ClientError:403"));
+    }
+
+    [Fact]
     public async Task A_pointer_outside_the_payload_bucket_goes_to_the_dead_letter_queue_with_its_reason()
     {
         using var partner = new FakePartner(totalItems: 10);
