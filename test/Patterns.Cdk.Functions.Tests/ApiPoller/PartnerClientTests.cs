@@ -124,6 +124,21 @@ public sealed class PartnerClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connection_that_breaks_mid_body_is_a_retried_network_error()
+    {
+        int calls = 0;
+        _partner.Fallback = () => ++calls == 1
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new BreakingStream("""{"total":250,"items":[1,""")) }
+            : RecordingHandler.Response(HttpStatusCode.OK, GoodPage);
+
+        await using SpooledPage page = await Fetch(Client());
+
+        page.Total.Should().Be(250);
+        _partner.Requests.Should().HaveCount(2);
+        _log.At("WARN").Single().GetProperty("failure").GetString().Should().Be("NetworkError");
+    }
+
+    [Fact]
     public async Task Malformed_json_is_not_retried()
     {
         _partner.Then(HttpStatusCode.OK, """{"items":[1,2""");
@@ -193,5 +208,45 @@ public sealed class PartnerClientTests : IDisposable
     {
         Func<Task> fetch = () => Fetch(client);
         return (await fetch.Should().ThrowAsync<PartnerFetchException>()).Which;
+    }
+
+    /// <summary>A response body that delivers a prefix and then fails like a reset connection.</summary>
+    private sealed class BreakingStream(string prefix) : Stream
+    {
+        private readonly byte[] _prefix = System.Text.Encoding.UTF8.GetBytes(prefix);
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position < _prefix.Length)
+            {
+                int n = Math.Min(count, _prefix.Length - _position);
+                Array.Copy(_prefix, _position, buffer, offset, n);
+                _position += n;
+                return n;
+            }
+
+            throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

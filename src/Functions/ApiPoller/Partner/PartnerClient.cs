@@ -166,16 +166,26 @@ internal sealed class PartnerClient
         {
             return (default, new FetchFailure(FailureKind.Timeout, null, string.Create(CultureInfo.InvariantCulture, $"no complete response within {_settings.RequestTimeout.TotalSeconds:0.#} s")), null);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (IsNetworkError(e))
         {
-            // The message names the socket error ("Connection refused"), never the request.
-            string reason = e is HttpRequestException { HttpRequestError: var error } && error != HttpRequestError.Unknown ? error.ToString() : e.GetType().Name;
+            // The reason names the kind of socket error, never the request.
+            string reason = e switch
+            {
+                HttpRequestException { HttpRequestError: var error } when error != HttpRequestError.Unknown => error.ToString(),
+                HttpIOException { HttpRequestError: var error } when error != HttpRequestError.Unknown => error.ToString(),
+                _ => e.GetType().Name,
+            };
             return (default, new FetchFailure(FailureKind.NetworkError, null, $"the connection failed ({reason})"), null);
         }
     }
+
+    // A broken connection, while sending or while reading the body; not an IOException of the spool file (a full /tmp is
+    // not the partner's failure and is not retried here).
+    private static bool IsNetworkError(Exception e) =>
+        e is HttpRequestException or HttpIOException || (e is IOException && e.InnerException is System.Net.Sockets.SocketException);
 }
 
-/// <summary>What a <see cref="PartnerClient"/> needs from a source (see <c>PartnerClientSettings.For</c>).</summary>
+/// <summary>What a <see cref="PartnerClient"/> needs from a source (see <see cref="PartnerClientFactory.SettingsFor"/>).</summary>
 internal sealed record PartnerClientSettings
 {
     public required TimeSpan RequestTimeout { get; init; }
