@@ -130,6 +130,22 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_worker_spaces_its_requests_to_its_share_of_the_source_rate()
+    {
+        using var partner = new FakePartner(totalItems: 40);
+        // 10 requests per second shared by up to 2 concurrent workers: one request every 200 ms per worker.
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10, extra: ""","requestsPerSecond":10,"maxConcurrency":2""");
+        string jobId = await scenario.RequestJobAsync("items");
+
+        await scenario.RunJobAsync(jobId);
+
+        List<TimeSpan> batch = partner.Requests.Skip(1).Select(r => r.At).ToList(); // pages 1-4: one batch, one worker
+        List<double> gaps = batch.Zip(batch.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        gaps.Should().HaveCount(3).And.OnlyContain(gap => gap >= 190, "a few milliseconds of timer slack at most");
+        output.WriteLine($"MEASURED pacing at 10 rps / 2 workers: gaps between one worker's requests {string.Join(", ", gaps.Select(g => g.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+    }
+
+    [Fact]
     public async Task A_server_error_then_success_costs_one_retry()
     {
         using var partner = new FakePartner(totalItems: 100);
