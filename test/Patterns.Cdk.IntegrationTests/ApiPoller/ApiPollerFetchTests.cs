@@ -388,15 +388,15 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
     public async Task A_fetcher_out_of_time_hands_the_pages_not_started_back_and_each_page_is_fetched_once()
     {
         using var partner = new FakePartner(totalItems: 60);
-        partner.Script(r => r.Query.ContainsKey("page") && r.Attempt == (r.Query["page"] == "1" ? 2 : 1) ? FakePartnerBehavior.Slow(TimeSpan.FromMilliseconds(600)) : null);
+        partner.Script(r => r.Query.ContainsKey("page") && r.Attempt == (r.Query["page"] == "1" ? 2 : 1) ? FakePartnerBehavior.Slow(TimeSpan.FromMilliseconds(400)) : null);
 
-        // 5.6 s function timeout - 3 s reserve = 2.6 s of work; a page needs 2 x 1 s left to start, and each takes 0.6 s.
+        // 5.6 s function timeout - 3 s reserve = 2.6 s of work; a page needs 2 x 1 s left to start, and each takes 0.4 s (well within the 1 s timeout, even on a busy machine).
         using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10, extra: ""","requestTimeoutSeconds":1""", functionTimeout: TimeSpan.FromSeconds(5.6));
         string jobId = await scenario.RequestJobAsync("items");
 
         JobRun run = await scenario.RunJobAsync(jobId);
 
-        run.Remaining.Should().Contain(remaining => remaining > 0, "a batch of 4 pages of 0.6 s does not fit in 2.6 s with 2 s kept free");
+        run.Remaining.Should().Contain(remaining => remaining > 0, "a batch of 4 pages of 0.4 s does not fit in 2.6 s with 2 s kept free");
         run.Fetched.Should().Be(6);
         Enumerable.Range(2, 5).Should().OnlyContain(page => partner.RequestsWith("page", page.ToString(System.Globalization.CultureInfo.InvariantCulture)).Count == 1);
         (await scenario.SummaryAsync(jobId))!.Counts.Enqueued.Should().Be(6);
@@ -407,13 +407,13 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
     public async Task A_cursor_job_longer_than_one_time_box_carries_the_cursor_across_invocations()
     {
         using var partner = new FakePartner(totalItems: 450);
-        partner.Script(_ => FakePartnerBehavior.Slow(TimeSpan.FromMilliseconds(600)));
+        partner.Script(_ => FakePartnerBehavior.Slow(TimeSpan.FromMilliseconds(400)));
         using ApiPollerScenario scenario = await Scenario(partner, "Cursor", pageSize: 100, extra: ""","requestTimeoutSeconds":1""", functionTimeout: TimeSpan.FromSeconds(5.6));
         string jobId = await scenario.RequestJobAsync("items");
 
         JobRun run = await scenario.RunJobAsync(jobId);
 
-        run.Invocations.Should().BeGreaterThan(1, "0.6 s pages in a 2.6 s box with 2 s kept free");
+        run.Invocations.Should().BeGreaterThan(1, "0.4 s pages in a 2.6 s box with 2 s kept free");
         run.Cursor!.Should().BeEquivalentTo(new { Done = true, NextPage = 6, Iteration = run.Invocations, Generation = 0, Cursor = (string?)null });
         partner.Requests.Select(r => r.Query.GetValueOrDefault("cursor")).Should().Equal(null, "o100", "o200", "o300", "o400");
         (await scenario.Progress.GetJobAsync(jobId))!.TotalPages.Should().Be(5);
