@@ -1,0 +1,102 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Patterns.Cdk.Functions.ApiPoller;
+using Patterns.Cdk.Functions.Tests.Handlers;
+
+namespace Patterns.Cdk.Functions.Tests.ApiPoller;
+
+/// <summary>
+/// The parameterless constructors Lambda calls for the planner, the fetchers, the consumer and the demo partner: they read
+/// the environment the construct sets and create their clients; a misconfiguration fails with every problem listed.
+/// Environment variables are process-wide: these tests share the non-parallel collection and restore what they set.
+/// </summary>
+[Collection(nameof(ProcessEnvironment))]
+public sealed class FetchEntryPointTests : IDisposable
+{
+    private readonly Dictionary<string, string?> _saved = [];
+
+    public FetchEntryPointTests()
+    {
+        Set("AWS_REGION", "us-east-1");
+        Set("TABLE_NAME", "progress");
+        Set("JOB_TTL_DAYS", "7");
+        Set("PAYLOAD_BUCKET", "payloads");
+        Set("QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/111122223333/work");
+        Set("MAX_RECEIVE_COUNT", "5");
+        Set("API_POLLER_SOURCES", SourceSamples.CatalogJson);
+        Set("FUNCTION_TIMEOUT_SECONDS", "300");
+        Set("LOG_LEVEL", "ERROR");
+    }
+
+    [Theory]
+    [InlineData(typeof(JobPlanner))]
+    [InlineData(typeof(PageFetcher))]
+    [InlineData(typeof(CursorFetcher))]
+    [InlineData(typeof(TaskConsumer))]
+    [InlineData(typeof(DemoPartner))]
+    public void Each_entry_point_has_the_shape_the_managed_runtime_calls_and_starts_from_the_environment(Type type)
+    {
+        type.Namespace.Should().Be("Patterns.Cdk.Functions.ApiPoller");
+        type.Assembly.GetName().Name.Should().Be("ApiPoller.Handlers");
+        ConstructorInfo constructor = type.GetConstructor(Type.EmptyTypes)!;
+        constructor.Should().NotBeNull();
+        type.GetMethod("HandleAsync", [typeof(Stream)])!.ReturnType.Should().Be<Task<Stream>>();
+
+        constructor.Invoke(null).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task The_consumer_answers_an_empty_batch_without_any_call()
+    {
+        Stream output = await new TaskConsumer().HandleAsync(new MemoryStream("""{"Records":[]}"""u8.ToArray()));
+
+        JsonDocument.Parse(output).RootElement.GetProperty("batchItemFailures").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public void A_misconfigured_fetcher_lists_every_problem()
+    {
+        Set("QUEUE_URL", "");
+        Set("FUNCTION_TIMEOUT_SECONDS", "soon");
+
+        Action create = () => _ = new PageFetcher();
+
+        create.Should().Throw<InvalidOperationException>().WithMessage("*QUEUE_URL is required*FUNCTION_TIMEOUT_SECONDS must be a whole number*");
+    }
+
+    [Fact]
+    public void A_missing_receive_count_stops_the_consumer()
+    {
+        Set("MAX_RECEIVE_COUNT", "");
+
+        Action create = () => _ = new TaskConsumer();
+
+        create.Should().Throw<InvalidOperationException>().WithMessage("*MAX_RECEIVE_COUNT*");
+    }
+
+    [Fact]
+    public async Task The_demo_partner_serves_a_page()
+    {
+        Set("DEMO_TOTAL_ITEMS", "3");
+        const string Event = """{"rawPath":"/items","queryStringParameters":{"page":"1"},"requestContext":{"http":{"method":"GET"}}}""";
+
+        Stream output = await new DemoPartner().HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(Event)));
+
+        JsonDocument.Parse(output).RootElement.GetProperty("statusCode").GetInt32().Should().Be(200);
+    }
+
+    public void Dispose()
+    {
+        foreach ((string name, string? value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    private void Set(string name, string value)
+    {
+        _saved.TryAdd(name, Environment.GetEnvironmentVariable(name));
+        Environment.SetEnvironmentVariable(name, value);
+    }
+}
