@@ -155,7 +155,12 @@ public class ApiPoller : Construct
 
         GrantLeastPrivilege(sources);
         Alarms = props.CreateAlarms ?? true ? CreateAlarms(props) : [];
-        Suppressions.Apply(this, stateMachine, api, props.ApiAuthorization ?? ApiAuthorization.Iam);
+        Suppressions.Apply(this, stateMachine, [PlannerFunction, PageFetcherFunction, CursorFetcherFunction],
+            [JobApiFunction, PlannerFunction, PageFetcherFunction, CursorFetcherFunction, ConsumerFunction], props.EnableTracing ?? false);
+        if (props.ApiAuthorization == ApiAuthorization.None)
+        {
+            Suppressions.PublicRoutes(api, "ApiAuthorization is None by the user's explicit choice (a warning says so at synth).");
+        }
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Amazon.CDK;
 using Amazon.CDK.AWS.Apigatewayv2;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
@@ -18,23 +16,6 @@ internal static class JobsHttpApi
     public static readonly (HttpMethod Method, string Path)[] Routes =
         [(HttpMethod.POST, "/jobs"), (HttpMethod.GET, "/jobs/{id}"), (HttpMethod.GET, "/jobs/{id}/tasks")];
 
-    /// <summary>Fields of one access-log line (no request body, no query string: job parameters never reach the logs).</summary>
-    public static string AccessLogFormat => new JsonObject
-    {
-        ["requestId"] = "$context.requestId",
-        ["requestTime"] = "$context.requestTime",
-        ["httpMethod"] = "$context.httpMethod",
-        ["routeKey"] = "$context.routeKey",
-        ["status"] = "$context.status",
-        ["responseLength"] = "$context.responseLength",
-        ["integrationStatus"] = "$context.integrationStatus",
-        ["integrationError"] = "$context.integrationErrorMessage",
-        ["latency"] = "$context.responseLatency",
-        ["caller"] = "$context.identity.caller",
-        ["userArn"] = "$context.identity.userArn",
-        ["sourceIp"] = "$context.identity.sourceIp",
-    }.ToJsonString();
-
     public static HttpApi Create(Construct scope, IFunction handler, ApiAuthorization authorization, double rateLimit, double burstLimit, RetentionDays retention)
     {
         var api = new HttpApi(scope, "Api", new HttpApiProps
@@ -52,16 +33,7 @@ internal static class JobsHttpApi
             api.AddRoutes(new AddRoutesOptions { Path = path, Methods = [method], Integration = integration, Authorizer = authorizer });
         }
 
-        var logs = new LogGroup(scope, "ApiLogs", new LogGroupProps { Retention = retention, RemovalPolicy = RemovalPolicy.RETAIN });
-        // The HttpApi L2 has no access-log or default-throttling props in CDK 2.160: set them on the default stage.
-        var stage = (CfnStage)api.DefaultStage!.Node.DefaultChild!;
-        stage.AccessLogSettings = new CfnStage.AccessLogSettingsProperty { DestinationArn = logs.LogGroupArn, Format = AccessLogFormat };
-        stage.DefaultRouteSettings = new CfnStage.RouteSettingsProperty
-        {
-            ThrottlingRateLimit = rateLimit,
-            ThrottlingBurstLimit = burstLimit,
-            DetailedMetricsEnabled = true,
-        };
+        _ = HttpApiStage.Configure(scope, "ApiLogs", api, retention, rateLimit, burstLimit);
         return api;
     }
 }
