@@ -1,8 +1,84 @@
+using Patterns.Cdk.Functions.ApiPoller.Partner;
+using Patterns.Cdk.Functions.ApiPoller.Workflow;
+using Patterns.Cdk.Functions.Shared;
+
 namespace Patterns.Cdk.Functions.ApiPoller;
 
-/// <summary>ApiPoller entry point (see docs/ApiPoller-contract.md). Being built: replaced by the real handler.</summary>
+/// <summary>
+/// The Distributed Map's child step (<c>FetchBatch</c>): fetches a batch of pages of a PageNumber or OffsetLimit job,
+/// one after the other at the source's pace, streams each to S3 and enqueues its pointer (docs/ApiPoller-contract.md).
+/// A page that fails after the retries is recorded FETCH_FAILED with its failure code; the batch goes on. The invocation
+/// time-boxes itself: it starts no page when less than two request timeouts are left, and returns the pages not started
+/// as <c>remaining</c>, which the workflow hands to the next invocation.
+/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.PageFetcher::HandleAsync</c>.
+/// </summary>
 public sealed class PageFetcher
 {
-    /// <summary>Lambda entry point.</summary>
-    public Task<Stream> HandleAsync(Stream input) => throw new NotImplementedException("PageFetcher is being built");
+    private readonly FetchServices _services;
+    private readonly JsonLog _log;
+
+    /// <summary>Used by Lambda: reads the settings from the environment and creates the clients once.</summary>
+    public PageFetcher()
+        : this(JsonLog.CreateDefault())
+    {
+    }
+
+    internal PageFetcher(FetchServices services, JsonLog log)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(log);
+        _services = services;
+        _log = log;
+    }
+
+    private PageFetcher(JsonLog log)
+        : this(FetchServices.FromEnvironment(Environment.GetEnvironmentVariable, log, needsQueue: true, nameof(PageFetcher)), log)
+    {
+    }
+
+    /// <summary>Handles <c>{"Items": [{"page": n}...], "BatchInput": {"jobId", "source"}}</c>.</summary>
+    public Task<Stream> HandleAsync(Stream input) => Invocation.RunAsync(_log, async () =>
+    {
+        FetchBatchRequest request = await LambdaJson.ReadAsync(input, FetchJsonContext.Default.FetchBatchRequest);
+        FetchBatchResult result = await FetchAsync(request, CancellationToken.None);
+        return LambdaJson.Write(result, FetchJsonContext.Default.FetchBatchResult);
+    });
+
+    internal async Task<FetchBatchResult> FetchAsync(FetchBatchRequest request, CancellationToken cancellationToken)
+    {
+        BatchInput batch = request.BatchInput;
+        JsonLog log = _log.With(("jobId", batch.JobId), ("source", batch.Source));
+        FetchSession session = await FetchSession.OpenAsync(_services, batch.JobId, batch.Source, log, cancellationToken);
+        int fetched = 0, failed = 0, next = 0;
+        IReadOnlyList<PageItem> items = request.Items;
+        try
+        {
+            for (; next < items.Count && session.TimeBox.HasTimeForPage(session.RequestTimeout); next++)
+            {
+                int page = items[next].Page;
+                if (page < 1)
+                {
+                    throw new BadInputException("page numbers start at 1");
+                }
+
+                FetchOutcome outcome = await session.FetchAndSaveAsync(page, PageUrlBuilder.ForPage(session.Source, session.Parameters, page), cancellationToken);
+                _ = outcome.Saved ? fetched++ : failed++;
+            }
+        }
+        catch (OutOfTimeException e)
+        {
+            log.Info("time box reached during a page's retries; the page is handed back", ("page", items[next].Page), ("reason", e.Message));
+        }
+
+        await session.Saver.FlushAsync(cancellationToken);
+        PageItem[] remaining = [.. items.Skip(next)];
+        log.Info(
+            "batch fetched",
+            ("fetched", fetched),
+            ("failed", failed),
+            ("remaining", remaining.Length),
+            ("partnerRequests", session.Client.RequestCount),
+            ("sendMessageBatchRequests", session.Saver.SendRequests));
+        return new FetchBatchResult { Fetched = fetched, Failed = failed, Remaining = remaining, BatchInput = batch };
+    }
 }

@@ -15,4 +15,6 @@ namespace Patterns.Cdk.Functions.Shared;
 [JsonSerializable(typeof(DynamoDbStreamEvent))]
 [JsonSerializable(typeof(BatchResponse))]
 [JsonSerializable(typeof(EventSourceProbe))]
+[JsonSerializable(typeof(HttpApiV2Request))]
+[JsonSerializable(typeof(HttpApiV2Response))]
 public sealed partial class LambdaEventsJsonContext : JsonSerializerContext;
