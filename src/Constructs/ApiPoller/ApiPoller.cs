@@ -114,11 +114,14 @@ public class ApiPoller : Construct
         };
         var withBucket = With(common, ("PAYLOAD_BUCKET", Bucket.BucketName));
         var pagesPerBatch = props.PagesPerBatch ?? DefaultPagesPerBatch;
+        var plannerTimeout = props.PlannerTimeout ?? Duration.Minutes(2);
         JobApiFunction = Function(props, "JobApiFunction", BundledHandlers.ApiPollerJobApi, "ApiPoller job API: starts jobs on configured sources and reports their progress.",
             props.ApiMemorySize, Duration.Seconds(10), common);
         PlannerFunction = Function(props, "PlannerFunction", BundledHandlers.ApiPollerJobPlanner, "ApiPoller planner: registers a job and writes its page manifest.",
-            props.PlannerMemorySize, props.PlannerTimeout ?? Duration.Minutes(2), With(withBucket, ("PAGES_PER_BATCH", Text(pagesPerBatch))));
-        var fetcherEnvironment = With(withBucket, ("QUEUE_URL", Queue.QueueUrl), ("PAGES_PER_BATCH", Text(pagesPerBatch)));
+            props.PlannerMemorySize, plannerTimeout,
+            With(withBucket, ("PAGES_PER_BATCH", Text(pagesPerBatch)), ("FUNCTION_TIMEOUT_SECONDS", Text(plannerTimeout.ToSeconds()))));
+        var fetcherEnvironment = With(withBucket, ("QUEUE_URL", Queue.QueueUrl), ("PAGES_PER_BATCH", Text(pagesPerBatch)),
+            ("FUNCTION_TIMEOUT_SECONDS", Text(fetcherTimeout.ToSeconds())));
         PageFetcherFunction = Function(props, "PageFetcherFunction", BundledHandlers.ApiPollerPageFetcher, "ApiPoller page fetcher: streams a batch of pages to S3 and enqueues them.",
             props.FetcherMemorySize, fetcherTimeout, fetcherEnvironment);
         CursorFetcherFunction = Function(props, "CursorFetcherFunction", BundledHandlers.ApiPollerCursorFetcher, "ApiPoller cursor fetcher: follows a partner's cursor page by page.",
