@@ -323,7 +323,15 @@ public class ApiPoller : Construct
         Queue.GrantSendMessages(PageFetcherFunction);
         Queue.GrantSendMessages(CursorFetcherFunction);
         DeadLetterQueue?.GrantSendMessages(ConsumerFunction);
-        ProcessorFunction?.GrantInvoke(ConsumerFunction);
+        if (ProcessorFunction is not null)
+        {
+            // The consumer invokes the unqualified ARN it is given; GrantInvoke would add every version and alias (':*').
+            ConsumerFunction.AddToRolePolicy(new Amazon.CDK.AWS.IAM.PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["lambda:InvokeFunction"],
+                Resources = [ProcessorFunction.FunctionArn],
+            }));
+        }
 
         foreach (var secret in sources.Select(s => s.Source.AuthSecret).OfType<Amazon.CDK.AWS.SecretsManager.ISecret>().Distinct())
         {

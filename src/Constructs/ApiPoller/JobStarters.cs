@@ -146,6 +146,6 @@ internal static class JobStarters
             ["schedule"] = new JsonObject { ["name"] = s.Name, ["source"] = s.Source, ["parameters"] = parameters },
             ["scheduledTime"] = "<aws.scheduler.scheduled-time>",
             ["trigger"] = "schedule",
-        }.ToJsonString();
+        }.ToJsonString(SourceSettings.LiteralJson); // Scheduler substitutes only a literal "<aws.scheduler.scheduled-time>".
     }
 }

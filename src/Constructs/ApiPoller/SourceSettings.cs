@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 
@@ -81,9 +83,12 @@ internal sealed record SourceSettings(PartnerSource Source)
         return json;
     }
 
+    /// <summary>Compact JSON that keeps characters such as <c>&lt;</c>, <c>&gt;</c>, <c>+</c> and <c>'</c> literal (the default escapes them for HTML).</summary>
+    public static readonly JsonSerializerOptions LiteralJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The <c>API_POLLER_SOURCES</c> value: a compact JSON array of every source.</summary>
     public static string ToEnvironmentValue(IEnumerable<SourceSettings> sources) =>
-        new JsonArray(sources.Select(s => (JsonNode)s.ToJson()).ToArray()).ToJsonString();
+        new JsonArray(sources.Select(s => (JsonNode)s.ToJson()).ToArray()).ToJsonString(LiteralJson);
 
     /// <summary>
     /// Bytes the value takes once deployed. Unresolved tokens (a secret ARN, a URL from another stack) are counted at
