@@ -16,4 +16,16 @@ _ = new UploadProcessingStack(app, "PatternsCdk-UploadProcessing", new StackProp
     Description = "Patterns.Cdk sample: uploads are stamped with their SHA-256 and real content type, safely in place.",
 });
 
+var partner = new DemoPartnerStack(app, "PatternsCdk-DemoPartner", new StackProps
+{
+    Env = env,
+    Description = "Patterns.Cdk sample: a fake public partner API (paged data, random delays and errors).",
+});
+var partnerSync = new PartnerSyncStack(app, "PatternsCdk-PartnerSync", partner.Partner.Url, new StackProps
+{
+    Env = env,
+    Description = "Patterns.Cdk sample: ApiPoller synchronising the demo partner on request and every night.",
+});
+partnerSync.AddDependency(partner);
+
 app.Synth();

@@ -37,6 +37,10 @@ public class BundledHandlerZipTests
         var blurStack = TestApp.NewStack();
         _ = new FaceBlurPipeline.FaceBlurPipeline(blurStack, "Blur");
         stacks.Add(blurStack);
+        stacks.Add(ApiPollerSynth.Poller().Stack);
+        var demoStack = TestApp.NewStack();
+        _ = new ApiPoller.DemoPartnerApi(demoStack, "Partner");
+        stacks.Add(demoStack);
         foreach (var stack in stacks)
         {
             var template = JsonNode.Parse(TestApp.Json(stack))!;
