@@ -10,6 +10,7 @@
 // 3. Transitions per page are measured against the seed's design (seed-design.asl.json), and the history
 //    events and payload sizes of a 1,000,000-page job are extrapolated from scaled runs and checked against
 //    the service quotas.
+// 4. Harness self-test (selftest.mjs): mutants of the contract fixture must each fail their scenario.
 // Writes artifacts/sfn/report.md, prints a summary. Exit 0 = all passed, 1 = a failure, 2 = usage/IO error.
 
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ import { SCENARIOS, describeOrchestrator, Checks, measureFanout } from './lib/sc
 import { measureSeed } from './lib/seed.mjs';
 import { largestPayload } from './lib/metrics.mjs';
 import { writeReport } from './lib/report.mjs';
+import { selfTest } from './selftest.mjs';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator');
@@ -115,6 +117,10 @@ for (const m of orchestrators) {
   }
 }
 
+// The scenarios must be able to fail: each mutant of the contract fixture has to be caught.
+report.selfTest = await selfTest();
+for (const r of report.selfTest) if (!r.caught) problems.push(`harness self-test: ${r.name}: expected "${r.breaks}" to fail, failing: ${r.failing.join('; ') || 'none'}`);
+
 const reportFile = writeReport({ ...report, seed, problems, seconds: (Date.now() - started) / 1000, quotas: { HISTORY_QUOTA, PAYLOAD_QUOTA, MILLION, COST_PAGES } });
 
 // Summary on stdout.
@@ -126,6 +132,7 @@ for (const o of report.orchestrators) {
     console.log(`  1,000,000 pages: parent history events ${o.scale.millionHistory} (quota ${HISTORY_QUOTA}); largest payload ${o.largest.bytes} B (${o.largest.where})`);
   }
 }
+console.log(`  harness self-test: ${report.selfTest.filter((r) => r.caught).length}/${report.selfTest.length} (unmutated fixture passes, every mutant caught)`);
 console.log(`  report: ${reportFile}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 if (problems.length) {
   console.log(`sfn check: ${problems.length} problem(s):`);
