@@ -104,8 +104,9 @@ function checkFetched(c, world, jobId, totalPages) {
   c.ok('job fetchedAt recorded', Boolean(job.fetchedAt), 'fetchedAt missing');
 }
 
+/** The child execution whose batch held `page` (an empty record when there is none, so checks fail cleanly). */
 function childOf(kids, page) {
-  return kids.find((k) => k.events[0]?.input?.Items?.some((i) => i.page === page));
+  return kids.find((k) => k.events[0]?.input?.Items?.some((i) => i.page === page)) ?? { name: `(no child with page ${page})`, events: [] };
 }
 
 function fetchBatchMs(record) {
