@@ -75,10 +75,14 @@ internal static class BundledHandlers
     public static readonly BundledHandler ApiPollerTaskConsumer = new(
         ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".TaskConsumer", "HandleAsync");
 
+    /// <summary>The sample app's demo partner API: paged fake data with random delays and errors.</summary>
+    public static readonly BundledHandler ApiPollerDemoPartner = new(
+        ApiPollerZip, ApiPollerAssembly, ApiPollerNamespace + ".DemoPartner", "HandleAsync");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
     [
         ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor, FaceBlurWorker,
-        ApiPollerJobApi, ApiPollerJobPlanner, ApiPollerPageFetcher, ApiPollerCursorFetcher, ApiPollerTaskConsumer,
+        ApiPollerJobApi, ApiPollerJobPlanner, ApiPollerPageFetcher, ApiPollerCursorFetcher, ApiPollerTaskConsumer, ApiPollerDemoPartner,
     ];
 }
