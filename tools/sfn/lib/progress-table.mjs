@@ -204,7 +204,7 @@ function splitTopLevel(body) {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
-// Condition subset: comparisons (=, <>), attribute_exists / attribute_not_exists, joined by AND / OR (AND binds tighter).
+// Condition subset: comparisons (=, <>, IN (...)), attribute_exists / attribute_not_exists, joined by AND / OR (AND binds tighter).
 function evaluateCondition(expr, item, name, value) {
   return expr.split(/\s+OR\s+/i).some((disjunct) =>
     disjunct.split(/\s+AND\s+/i).every((raw) => {
@@ -212,6 +212,10 @@ function evaluateCondition(expr, item, name, value) {
       let m;
       if ((m = /^attribute_exists\((.+)\)$/.exec(term))) return item !== undefined && item[name(m[1])] !== undefined;
       if ((m = /^attribute_not_exists\((.+)\)$/.exec(term))) return item === undefined || item[name(m[1])] === undefined;
+      if ((m = /^(.+?)\s+IN\s*\((.+)\)$/i.exec(term))) {
+        const left = item?.[name(m[1])];
+        return m[2].split(',').some((v) => left === value(v));
+      }
       if ((m = /^(.+?)\s*(<>|=)\s*(.+)$/.exec(term))) {
         const left = item?.[name(m[1])];
         const right = value(m[3]);
