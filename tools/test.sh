@@ -28,6 +28,7 @@ step "dotnet build" dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp
 step "dotnet test" dotnet test Patterns.Cdk.sln --no-build -nologo -v:q --logger "console;verbosity=minimal"
 step "cdk-nag self-test" node tools/nag/selftest.mjs
 step "cdk-nag (AwsSolutions + Serverless) on every synthesized test template" node tools/nag/check.mjs artifacts/nag
+step "Step Functions definitions: validate and execute locally" node tools/sfn/check.mjs artifacts/nag
 step "sample app synth (cdk synth)" npx --no-install cdk synth --quiet --no-notices --no-version-reporting -o artifacts/cdk.out
 step "deterministic handler zips (second build elsewhere)" bash tools/ci/reproducible.sh
 step "NuGet package + fresh consumer app synth" bash tools/ci/consumer-smoke.sh

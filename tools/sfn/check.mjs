@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Step Functions definitions: validate and execute locally.
+//
+//   node tools/sfn/check.mjs [<template.json | definition.asl.json | directory> ...]   (default: artifacts/nag)
+//
+// 1. Every AWS::StepFunctions::StateMachine in the given templates is extracted (intrinsics resolved to fake
+//    ARNs) and validated with asl-validator (ARNs and paths checked); any error fails the check.
+// 2. Every ApiPoller orchestrator among them (it has the contract's PlanJob and RouteByMode states) is
+//    executed with aws-local-stepfunctions through the scenarios in lib/scenarios.mjs, Tasks bound to doubles.
+// 3. Transitions per page are measured against the seed's design (seed-design.asl.json), and the history
+//    events and payload sizes of a 1,000,000-page job are extrapolated from scaled runs and checked against
+//    the service quotas.
+// 4. Harness self-test (selftest.mjs): mutants of the contract fixture must each fail their scenario.
+// Writes artifacts/sfn/report.md, prints a summary. Exit 0 = all passed, 1 = a failure, 2 = usage/IO error.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { collectInputs, loadStateMachines } from './lib/template.mjs';
+import { SCENARIOS, describeOrchestrator, Checks, measureFanout } from './lib/scenarios.mjs';
+import { measureSeed } from './lib/seed.mjs';
+import { largestPayload } from './lib/metrics.mjs';
+import { writeReport } from './lib/report.mjs';
+import { selfTest } from './selftest.mjs';
+
+const require = createRequire(import.meta.url);
+const aslValidator = require('asl-validator');
+
+const HISTORY_QUOTA = 25000;
+const PAYLOAD_QUOTA = 256 * 1024;
+const MILLION = 1000000;
+const COST_PAGES = 1000;
+const SCALE_PAGES = [1000, 10000];
+
+const args = process.argv.slice(2);
+let files;
+try {
+  files = collectInputs(args.length ? args : ['artifacts/nag']);
+} catch (e) {
+  console.error(`sfn check: ${e.message}`);
+  process.exit(2);
+}
+
+const started = Date.now();
+const problems = [];
+const report = { validations: [], orchestrators: [] };
+
+const machines = [];
+for (const file of files) {
+  try {
+    machines.push(...loadStateMachines(file));
+  } catch (e) {
+    problems.push(`${file}: ${e.message}`);
+  }
+}
+
+for (const m of machines) {
+  const { isValid, errorsText } = aslValidator(structuredClone(m.definition), { checkArn: true, checkPaths: true });
+  report.validations.push({ file: path.basename(m.file), id: m.logicalId, type: m.type, states: Object.keys(m.definition.States).length, valid: isValid, errors: isValid ? '' : errorsText('; ') });
+  if (!isValid) problems.push(`${path.basename(m.file)} ${m.logicalId}: asl-validator: ${errorsText('; ')}`);
+}
+
+const isOrchestrator = (m) => m.definition.States?.PlanJob && m.definition.States?.RouteByMode;
+const seen = new Set();
+const orchestrators = machines.filter((m) => {
+  if (!isOrchestrator(m)) return false;
+  const key = JSON.stringify(m.definition);
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+});
+if (orchestrators.length === 0) problems.push(`no ApiPoller orchestrator (states PlanJob + RouteByMode) in ${files.length} file(s): ${args.join(' ') || 'artifacts/nag'}`);
+
+const seed = orchestrators.length ? await measureSeed(COST_PAGES) : undefined;
+
+for (const m of orchestrators) {
+  const label = `${path.basename(m.file)} ${m.logicalId}`;
+  const o = { label, type: m.type, scenarios: [], facts: describeOrchestrator(m.definition) };
+  report.orchestrators.push(o);
+  if (m.type !== 'STANDARD') problems.push(`${label}: orchestrator type ${m.type}, the contract says STANDARD`);
+  const allRecords = [];
+  for (const scenario of SCENARIOS) {
+    const c = new Checks();
+    const t0 = Date.now();
+    try {
+      const out = await scenario.run(m, c, o.facts);
+      allRecords.push(out.parent, ...(out.kids ?? []), ...(out.chain ?? []));
+      if (out.history) o.cursorHistory = out.history;
+    } catch (e) {
+      c.ok('scenario ran', false, e.stack ?? String(e));
+    }
+    o.scenarios.push({ name: scenario.name, checks: c.results.length, failures: c.failures, ms: Date.now() - t0 });
+    for (const f of c.failures) problems.push(`${label}: ${scenario.name}: ${f.label}: ${f.detail}`);
+  }
+  try {
+    const cost = await measureFanout(m, COST_PAGES);
+    const scaled = [];
+    for (const pages of SCALE_PAGES) scaled.push(pages === COST_PAGES ? cost : await measureFanout(m, pages));
+    for (const r of [cost, ...scaled]) allRecords.push(...r.records);
+    const [a, b] = scaled;
+    const slope = (b.parentHistory - a.parentHistory) / (b.pages - a.pages);
+    const millionHistory = Math.ceil(a.parentHistory + slope * (MILLION - a.pages));
+    o.cost = {
+      ours: { standardPerPage: cost.standardTransitions / cost.pages, expressPerPage: cost.expressTransitions / cost.pages, expressRequestsPerPage: cost.expressRequests / cost.pages, standard: cost.standardTransitions, express: cost.expressTransitions, requests: cost.expressRequests },
+      seed: { standardPerPage: seed.standardTransitions / seed.pages, standard: seed.standardTransitions, history: seed.history, historyPerPage: seed.history / seed.pages, largest: seed.largest },
+    };
+    o.scale = { points: scaled.map((r) => ({ pages: r.pages, history: r.parentHistory, children: r.expressRequests })), slope, millionHistory, millionChildren: Math.ceil(MILLION / o.facts.pagesPerBatch) };
+    o.largest = largestPayload(allRecords.filter(Boolean));
+    const ratio = o.cost.ours.standardPerPage / o.cost.seed.standardPerPage;
+    o.cost.ratio = ratio;
+    if (!(ratio <= 0.2)) problems.push(`${label}: paid (STANDARD) transitions per page ${o.cost.ours.standardPerPage} > one fifth of the seed's ${o.cost.seed.standardPerPage}`);
+    if (!(millionHistory < HISTORY_QUOTA)) problems.push(`${label}: a 1,000,000-page job would write ${millionHistory} history events (quota ${HISTORY_QUOTA})`);
+    if (o.cursorHistory && !o.cursorHistory.every((h) => h < HISTORY_QUOTA)) problems.push(`${label}: a cursor generation writes ${Math.max(...o.cursorHistory)} history events`);
+    if (!(o.largest.bytes < PAYLOAD_QUOTA)) problems.push(`${label}: largest state payload ${o.largest.bytes} bytes (${o.largest.where}) >= 256 KiB`);
+  } catch (e) {
+    problems.push(`${label}: measurements: ${e.stack ?? e}`);
+  }
+}
+
+// The scenarios must be able to fail: each mutant of the contract fixture has to be caught.
+report.selfTest = await selfTest();
+for (const r of report.selfTest) if (!r.caught) problems.push(`harness self-test: ${r.name}: expected "${r.breaks}" to fail, failing: ${r.failing.join('; ') || 'none'}`);
+
+const reportFile = writeReport({ ...report, seed, problems, seconds: (Date.now() - started) / 1000, quotas: { HISTORY_QUOTA, PAYLOAD_QUOTA, MILLION, COST_PAGES } });
+
+// Summary on stdout.
+for (const v of report.validations) console.log(`  asl-validator ${v.valid ? 'ok  ' : 'FAIL'} ${v.file} ${v.id} (${v.type}, ${v.states} states)`);
+for (const o of report.orchestrators) {
+  for (const s of o.scenarios) console.log(`  ${s.failures.length ? 'FAIL' : 'ok  '} ${s.name} (${s.checks - s.failures.length}/${s.checks} checks, ${s.ms} ms)`);
+  if (o.cost) {
+    console.log(`  transitions per page (${COST_PAGES} pages): ours STANDARD ${o.cost.ours.standardPerPage.toFixed(3)} + EXPRESS ${o.cost.ours.expressPerPage.toFixed(3)} (${o.cost.ours.expressRequestsPerPage.toFixed(3)} requests); seed STANDARD ${o.cost.seed.standardPerPage.toFixed(3)}; ratio ${(o.cost.ratio * 100).toFixed(2)} %`);
+    console.log(`  1,000,000 pages: parent history events ${o.scale.millionHistory} (quota ${HISTORY_QUOTA}); largest payload ${o.largest.bytes} B (${o.largest.where})`);
+  }
+}
+console.log(`  harness self-test: ${report.selfTest.filter((r) => r.caught).length}/${report.selfTest.length} (unmutated fixture passes, every mutant caught)`);
+console.log(`  report: ${reportFile}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+if (problems.length) {
+  console.log(`sfn check: ${problems.length} problem(s):`);
+  for (const p of problems) console.log(`  - ${p}`);
+  process.exit(1);
+}
+console.log('sfn check: ok');

@@ -1,0 +1,146 @@
+// Runs a state machine definition with aws-local-stepfunctions, every Task bound to a local handler by
+// state name, every Retry interval overridden to 0 ms (retries still happen, they just do not wait), and
+// records each execution (events, status, output) for the scenarios and the metrics.
+//
+// Distributed Map: aws-local-stepfunctions 3.0.0 runs every Map as an inline Map over an array in the state
+// input (MapStateAction.execute in build/main.node.esm.js reads only ItemsPath, ItemProcessor/Iterator,
+// ItemSelector/Parameters, MaxConcurrency/MaxConcurrencyPath). It ignores ItemReader, ItemBatcher and
+// ResultWriter, and it fails the Map on the first failed iteration (Promise.all), so ToleratedFailure* is
+// ignored too. distributed-map.mjs emulates exactly those fields; the child definition, the Map's
+// InputPath/ResultSelector/ResultPath/OutputPath/Retry/Catch and everything else still run in the library.
+
+import './polyfill.mjs';
+import { StateMachine, ExecutionError } from 'aws-local-stepfunctions';
+import { DistributedMapAdapter, isDistributedMap } from './distributed-map.mjs';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+/** Every Task state, with its definition, in a definition and all nested processors/branches. */
+export function taskStates(definition, out = new Map()) {
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') out.set(name, state);
+    if (state.Type === 'Map') taskStates(state.ItemProcessor ?? state.Iterator, out);
+    if (state.Type === 'Parallel') state.Branches.forEach((b) => taskStates(b, out));
+  }
+  return out;
+}
+
+function retryableStates(definition, out = []) {
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Retry) out.push(name);
+    if (state.Type === 'Map') retryableStates(state.ItemProcessor ?? state.Iterator, out);
+    if (state.Type === 'Parallel') state.Branches.forEach((b) => retryableStates(b, out));
+  }
+  return out;
+}
+
+/** Drops `ResultPath: "$"` (states and catchers, at every level): same meaning, and the library mishandles it. */
+export function normaliseResultPaths(definition) {
+  for (const state of Object.values(definition.States)) {
+    if (state.ResultPath === '$') delete state.ResultPath;
+    for (const catcher of state.Catch ?? []) if (catcher.ResultPath === '$') delete catcher.ResultPath;
+    if (state.Type === 'Map') normaliseResultPaths(state.ItemProcessor ?? state.Iterator);
+    if (state.Type === 'Parallel') state.Branches.forEach(normaliseResultPaths);
+  }
+  return definition;
+}
+
+export class Harness {
+  /**
+   * @param definition  the ASL definition as synthesized (with fake ARNs)
+   * @param handlers    stateName -> async (effectiveInput) => result, for every Task state
+   * @param stateMachineArn  the ARN `$$.StateMachine.Id` resolves to
+   */
+  constructor({ definition, handlers, stateMachineArn, world }) {
+    this.world = world;
+    this.stateMachineArn = stateMachineArn;
+    this.handlers = handlers;
+    this.executions = []; // every execution run, parents and children, in start order
+    const missing = [...taskStates(definition).keys()].filter((n) => !handlers[n]);
+    if (missing.length) throw new Error(`no test double bound to Task state(s): ${missing.join(', ')}`);
+    this.retryIntervalOverrides = Object.fromEntries(retryableStates(definition).map((n) => [n, 0]));
+    this.mapAdapters = new Map();
+    this.definition = this.replaceDistributedMaps(normaliseResultPaths(structuredClone(definition)));
+  }
+
+  /** Swap each Distributed Map for a Task of the same name whose local handler is the adapter. */
+  replaceDistributedMaps(definition) {
+    for (const [name, state] of Object.entries(definition.States)) {
+      if (!isDistributedMap(state)) continue;
+      const adapter = new DistributedMapAdapter(name, state, this);
+      this.mapAdapters.set(name, adapter);
+      const { Type, ItemProcessor, ItemReader, ItemBatcher, ResultWriter, ItemSelector, Parameters, ItemsPath, MaxConcurrency, MaxConcurrencyPath,
+        ToleratedFailurePercentage, ToleratedFailurePercentagePath, ToleratedFailureCount, ToleratedFailureCountPath, Label, ...kept } = state;
+      // Kept as defined: Next/End, InputPath, ResultSelector, ResultPath, OutputPath, Retry, Catch, Comment.
+      definition.States[name] = { ...kept, Type: 'Task', Resource: 'arn:aws:states:::harness:distributedMap', TimeoutSeconds: 86400 };
+    }
+    return definition;
+  }
+
+  context(executionName, type) {
+    const smName = this.stateMachineArn.split(':').pop();
+    return {
+      Execution: { Id: `arn:aws:states:${REGION}:${ACCOUNT}:${type === 'EXPRESS' ? 'express' : 'execution'}:${smName}:${executionName}`, Name: executionName },
+      StateMachine: { Id: this.stateMachineArn, Name: smName },
+      State: { EnteredTime: '2024-01-01T00:00:02.000Z', Name: '', RetryCount: 0 },
+    };
+  }
+
+  /**
+   * Runs one execution of `definition` (default: the orchestrator) and records it.
+   * Returns { name, type, status, output, error, events, parent }.
+   */
+  async run(input, { name, type = 'STANDARD', definition = this.definition, parent = null, handlers = this.handlers }) {
+    const record = { name, type, status: 'RUNNING', output: undefined, error: undefined, events: [], parent, startedAt: Date.now() };
+    this.executions.push(record);
+    const context = this.context(name, type);
+    const taskResourceLocalHandlers = {};
+    for (const [stateName, handler] of Object.entries(handlers)) taskResourceLocalHandlers[stateName] = (i) => handler(i, { record, context });
+    for (const [stateName, adapter] of this.mapAdapters) taskResourceLocalHandlers[stateName] = (i) => adapter.run(i, { record, context });
+    const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
+    const execution = machine.run(input, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides: this.retryIntervalOverrides }, context });
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) record.events.push(event);
+    })();
+    try {
+      record.output = await execution.result;
+      record.status = 'SUCCEEDED';
+    } catch (e) {
+      record.status = 'FAILED';
+      const cause = e instanceof ExecutionError ? e.cause : e;
+      record.error = { Error: cause?.name, Cause: cause?.message };
+    }
+    await collecting;
+    record.endedAt = Date.now();
+    return record;
+  }
+
+  /**
+   * Runs an orchestrator execution, then every execution it started (ContinueAsNew), in order — as the
+   * service would, asynchronously after the starting execution handed over. Returns the chain.
+   */
+  async runChain(input, name, { maxExecutions = 20 } = {}) {
+    const chain = [await this.run(input, { name })];
+    while (this.world.startedExecutions.length > 0) {
+      if (chain.length >= maxExecutions) throw new Error(`more than ${maxExecutions} chained executions`);
+      const next = this.world.startedExecutions.shift();
+      if (next.StateMachineArn !== this.stateMachineArn) throw new Error(`StartExecution of ${next.StateMachineArn}, expected this state machine ${this.stateMachineArn}`);
+      chain.push(await this.run(next.input, { name: next.Name }));
+    }
+    return chain;
+  }
+}
+
+/** Evaluates a payload template (`"x.$": "$.path"`, intrinsics) with the library's own semantics. */
+export async function evaluateTemplate(template, input, context) {
+  if (template === undefined) return undefined;
+  const probe = new StateMachine({ StartAt: 'T', States: { T: { Type: 'Pass', Parameters: { v: template }, End: true } } }, { validationOptions: { noValidate: true } });
+  const out = await probe.run(input, { context }).result;
+  return out.v;
+}
+
+/** A JSONPath reference (e.g. MaxConcurrencyPath) evaluated with the library's semantics. */
+export async function evaluatePath(path, input, context) {
+  return evaluateTemplate({ 'x.$': path }, input, context).then((v) => v.x);
+}
