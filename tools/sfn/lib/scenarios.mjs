@@ -141,25 +141,28 @@ export const SCENARIOS = [
   },
   {
     name: 'partner 5xx, then success (Lambda service errors retried by the workflow)',
-    async run(machine, c) {
-      const pages = 100;
+    async run(machine, c, facts) {
+      // Faults hit the second and third batches, wherever PagesPerBatch puts them.
+      const batch = facts.pagesPerBatch;
+      const [second, third] = [batch + 1, 2 * batch + 1];
+      const pages = 4 * batch;
       const faulted = new Set();
       const fault = (inv, items) => {
         const first = items[0].page;
-        if (first === 26 && !faulted.has(26)) return faulted.add(26) && { error: 'Lambda.ServiceException', when: 'before' };
-        if (first === 51 && !faulted.has(51)) return faulted.add(51) && { error: 'Lambda.TooManyRequestsException', when: 'after' };
+        if (first === second && !faulted.has(second)) return faulted.add(second) && { error: 'Lambda.ServiceException', when: 'before' };
+        if (first === third && !faulted.has(third)) return faulted.add(third) && { error: 'Lambda.TooManyRequestsException', when: 'after' };
         return undefined;
       };
       const { world, parent, kids } = await runJob(machine, { ...fanoutJob(pages * 10, { script: { 30: [{ status: 503 }] } }), fetcher: { fault } });
       c.eq('execution status', parent.status, 'SUCCEEDED');
-      c.eq('FetchBatch retried once for the batch from page 26', retriesOf(childOf(kids, 26), 'FetchBatch'), 1);
-      c.eq('FetchBatch retried once for the batch from page 51', retriesOf(childOf(kids, 51), 'FetchBatch'), 1);
+      c.eq(`FetchBatch retried once for the batch from page ${second}`, retriesOf(childOf(kids, second), 'FetchBatch'), 1);
+      c.eq(`FetchBatch retried once for the batch from page ${third}`, retriesOf(childOf(kids, third), 'FetchBatch'), 1);
       c.ok('all children succeeded', kids.every((k) => k.status === 'SUCCEEDED'), kids.map((k) => k.status).join(','));
       c.eq('partner 503 on page 30 retried inside the fetcher', world.partners.orders.callsOf(30), 2);
       checkFetched(c, world, JOB, pages);
       const s = world.table.summary(JOB);
       c.eq('every page ENQUEUED exactly once in the counters', [s.counts.enqueued, s.counts.fetchFailed, s.counts.saved], [pages, 0, 0]);
-      c.eq('re-run after a late failure re-sent its 25 pages (at-least-once)', world.queue.sent, pages + 25);
+      c.eq(`re-run after a late failure re-sent its ${batch} pages (at-least-once)`, world.queue.sent, pages + batch);
       runConsumer(world);
       c.eq('consumer: duplicates are no-ops, completed is exact', world.table.summary(JOB).counts.completed, pages);
       return { parent, kids };
@@ -256,10 +259,13 @@ export const SCENARIOS = [
   {
     name: 'a batch child fails permanently (RecordBatchFailure, job continues)',
     async run(machine, c, facts) {
-      const pages = 100;
-      const fault = (inv, items) => (items[0].page === 51 ? { error: 'Lambda.ServiceException', when: 'before' } : undefined);
+      // The third batch fails, wherever PagesPerBatch puts it.
+      const batch = facts.pagesPerBatch;
+      const third = 2 * batch + 1;
+      const pages = 4 * batch;
+      const fault = (inv, items) => (items[0].page === third ? { error: 'Lambda.ServiceException', when: 'before' } : undefined);
       const { world, parent, kids } = await runJob(machine, { ...fanoutJob(pages * 10), fetcher: { fault } });
-      const bad = childOf(kids, 51);
+      const bad = childOf(kids, third);
       c.eq('execution status', parent.status, 'SUCCEEDED');
       c.eq('final state', last(statesVisited(parent)), 'JobFetched');
       c.eq('the failed child ends in BatchFailed', [bad.status, last(statesVisited(bad))], ['FAILED', 'BatchFailed']);
@@ -270,7 +276,7 @@ export const SCENARIOS = [
       c.eq('failedBatches on the job', world.table.job(JOB).failedBatches, 1);
       runConsumer(world);
       const s = world.table.summary(JOB);
-      c.eq('counts', [s.counts.completed, s.counts.notFetched], [pages - 25, 25]);
+      c.eq('counts', [s.counts.completed, s.counts.notFetched], [pages - batch, batch]);
       c.eq('job state', s.state, 'COMPLETED_WITH_FAILURES');
       return { parent, kids };
     },
