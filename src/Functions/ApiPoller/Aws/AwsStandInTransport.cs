@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Amazon.Runtime;
+using Patterns.Cdk.Functions.Shared;
 using Amazon.Runtime.Credentials;
 
 namespace Patterns.Cdk.Functions.ApiPoller.Aws;

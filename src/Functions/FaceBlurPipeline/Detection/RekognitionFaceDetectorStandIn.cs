@@ -25,6 +25,11 @@ public sealed class RekognitionFaceDetectorStandIn : IFaceDetector
     public const string Target = "RekognitionService.DetectFaces";
     public const string ContentType = "application/x-amz-json-1.1";
 
+    /// <summary>The SigV4 signing name of Rekognition.</summary>
+    public const string RekognitionServiceName = "rekognition";
+
+    private static readonly Dictionary<string, string> NoPathResources = [];
+
     private static readonly string[] DefaultAttributes = ["DEFAULT"];
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
@@ -54,7 +59,7 @@ public sealed class RekognitionFaceDetectorStandIn : IFaceDetector
     private readonly HttpClient _http;
     private readonly Func<AWSCredentials> _credentials;
     private readonly RekognitionStandInOptions _options;
-    private readonly RekognitionRequestSigner _signer;
+    private readonly AwsRequestSigner _signer;
     private readonly Uri _endpoint;
     private readonly JsonLog _log;
 
@@ -72,7 +77,7 @@ public sealed class RekognitionFaceDetectorStandIn : IFaceDetector
         _http = http;
         _credentials = credentials;
         _options = options;
-        _signer = new RekognitionRequestSigner(options.Region);
+        _signer = new AwsRequestSigner(RekognitionServiceName, options.Region);
         _endpoint = options.ResolvedEndpoint;
         _log = log;
     }
@@ -136,7 +141,7 @@ public sealed class RekognitionFaceDetectorStandIn : IFaceDetector
             return Attempt.Failed(new Failure(ErrorCode: null, StatusCode: null, "could not resolve AWS credentials", Retryable: false, e));
         }
 
-        using HttpRequestMessage request = _signer.CreateSignedPost(_endpoint, Headers, body, credentials, _options.Clock.GetUtcNow().UtcDateTime);
+        using HttpRequestMessage request = _signer.CreateSignedPost(_endpoint, "/", NoPathResources, Headers, body, credentials, _options.Clock.GetUtcNow().UtcDateTime);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Retry.AttemptTimeout);
         try

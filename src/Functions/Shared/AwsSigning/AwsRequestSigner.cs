@@ -5,17 +5,19 @@ using Amazon.Runtime.Internal.Auth;
 using Amazon.Runtime.Internal.Util;
 using Amazon.Util;
 
-namespace Patterns.Cdk.Functions.ApiPoller.Aws;
+namespace Patterns.Cdk.Functions.Shared;
 
 /// <summary>
 /// Signs a POST to an AWS service with AWSSDK.Core's own Signature Version 4 implementation (<see cref="AWS4Signer"/>),
-/// for the stand-in clients of services whose SDK package this build cannot reference (Secrets Manager, Lambda Invoke).
+/// for the stand-in clients of services whose SDK package this build cannot reference (Rekognition, Secrets Manager,
+/// Lambda Invoke): one signer for all of them, so swapping a stand-in for the official client removes only its caller.
 /// The request is described as the SDK's <see cref="DefaultRequest"/>, signed for <see cref="ServiceName"/> in
 /// <see cref="Region"/>, and the signed headers are copied onto the <see cref="HttpRequestMessage"/>. Every header set
 /// before signing is signed. Credentials and signatures are never logged.
 /// </summary>
-internal sealed class AwsRequestSigner
+public sealed class AwsRequestSigner
 {
+    /// <summary>The header that carries a session token; signed with the rest.</summary>
     public const string SecurityTokenHeader = "X-Amz-Security-Token";
     private const string ContentTypeHeader = "Content-Type";
     private const string HostHeader = "host";
@@ -23,6 +25,7 @@ internal sealed class AwsRequestSigner
     private readonly AWS4Signer _signer = new(signPayload: true);
     private readonly SigningConfig _config;
 
+    /// <summary>A signer for <paramref name="serviceName"/> (the SigV4 signing name, e.g. <c>rekognition</c>) in <paramref name="region"/>.</summary>
     public AwsRequestSigner(string serviceName, string region)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
@@ -32,8 +35,10 @@ internal sealed class AwsRequestSigner
         _config = new SigningConfig(serviceName) { AuthenticationRegion = region, AuthenticationServiceName = serviceName };
     }
 
+    /// <summary>The SigV4 signing name of the service.</summary>
     public string ServiceName { get; }
 
+    /// <summary>The region the requests are signed for.</summary>
     public string Region { get; }
 
     /// <summary>Signs a POST of <paramref name="body"/> to <paramref name="endpoint"/> + <paramref name="resourcePath"/>.</summary>
@@ -113,7 +118,7 @@ internal sealed class AwsRequestSigner
     {
         public override string ServiceVersion => "stand-in";
 
-        public override string UserAgent => "patterns-cdk-api-poller";
+        public override string UserAgent => "patterns-cdk-stand-in";
 
         public override string RegionEndpointServiceName => serviceName;
 
