@@ -61,16 +61,19 @@ public sealed class JobPlanner
         JobRecord job = await FindOrCreateJobAsync(request.Input, cancellationToken);
         JsonLog log = _log.With(("jobId", job.JobId), ("source", job.Source), ("executionId", request.ExecutionId));
         SourceDefinition source = _services.Catalog.Get(job.Source);
-        JobMove move = await _services.Progress.MoveJobAsync(job.JobId, JobStatus.Planning, cancellationToken: cancellationToken);
+        JobMove move = await _services.Progress.MoveJobAsync(
+            job.JobId, JobStatus.Planning, owner: request.ExecutionId, cancellationToken: cancellationToken);
 
-        // PLANNING already: this step is being retried after an invocation that failed mid-way; planning again is safe
-        // (same manifest, conditional writes). Anything further belongs to another execution.
+        // PLANNING or FETCHING already, planned by this execution: this step is being retried after an invocation
+        // whose response was lost; planning again is safe (same manifest, conditional writes). Planned by another
+        // execution, or further on, the job belongs to that execution: the pipe delivers at least once, so two executions may start
+        // for one job at the same moment, and only the first to reach PLANNING fetches.
         if (move.Outcome == JobMoveOutcome.NotFound)
         {
             throw new BadInputException($"job {job.JobId} disappeared while it was being planned");
         }
 
-        if (move.Outcome == JobMoveOutcome.AlreadyAtOrPast && move.Current != JobStatus.Planning)
+        if (move.Outcome == JobMoveOutcome.AlreadyAtOrPast && !IsOwnRetry(move, request.ExecutionId))
         {
             log.Info("job already started by another execution; this one stops", ("status", move.Current?.ToStoredName()));
             return Plan(job, source, PlanModes.Duplicate, totalPages: null);
@@ -91,6 +94,17 @@ public sealed class JobPlanner
         log.Info("job planned", ("mode", plan.Mode), ("totalPages", totalPages), ("manifestKey", plan.ManifestKey));
         return plan;
     }
+
+    /// <summary>
+    /// This execution's PlanJob step running again (a Lambda retry after a lost response): the job is PLANNING, or
+    /// already FETCHING, under this execution's id. A job moved to PLANNING without an owner counts as this one's.
+    /// </summary>
+    private static bool IsOwnRetry(JobMove move, string? executionId) => move.Current switch
+    {
+        JobStatus.Planning => move.PlannedBy is null || string.Equals(move.PlannedBy, executionId, StringComparison.Ordinal),
+        JobStatus.Fetching => executionId is not null && string.Equals(move.PlannedBy, executionId, StringComparison.Ordinal),
+        _ => false,
+    };
 
     private async Task<JobRecord> FindOrCreateJobAsync(OrchestratorInput input, CancellationToken cancellationToken)
     {

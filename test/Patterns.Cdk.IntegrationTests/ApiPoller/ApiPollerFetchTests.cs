@@ -130,6 +130,32 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
     }
 
     [Fact]
+    public async Task Of_two_executions_started_for_one_job_only_the_first_to_reach_planning_fetches()
+    {
+        using var partner = new FakePartner(totalItems: 30);
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10);
+        string jobId = await scenario.RequestJobAsync("items");
+        const string first = "arn:aws:states:us-east-1:111122223333:execution:Orchestrator:first";
+        const string second = "arn:aws:states:us-east-1:111122223333:execution:Orchestrator:second";
+        string Payload(string executionId) => $$"""{"input":{"jobId":"{{jobId}}","trigger":"api"},"executionId":"{{executionId}}"}""";
+
+        // The pipe delivered the job twice: the first execution has taken it to PLANNING and is still planning.
+        (await scenario.Progress.MoveJobAsync(jobId, JobStatus.Planning, owner: first)).Outcome.Should().Be(JobMoveOutcome.Moved);
+
+        JobPlan other = await scenario.PlanAsync(Payload(second));
+        JobPlan ownRetry = await scenario.PlanAsync(Payload(first));
+        JobPlan ownRetryAfterFetching = await scenario.PlanAsync(Payload(first));
+        JobPlan otherAfterFetching = await scenario.PlanAsync(Payload(second));
+
+        other.Mode.Should().Be(PlanModes.Duplicate, "the job is being planned by the first execution");
+        ownRetry.Mode.Should().Be(PlanModes.Fanout, "a retried PlanJob of the owning execution plans again");
+        ownRetryAfterFetching.Mode.Should().Be(PlanModes.Fanout, "the owner's retry after its FETCHING write (response lost) still plans");
+        ownRetryAfterFetching.ManifestKey.Should().Be(ownRetry.ManifestKey);
+        otherAfterFetching.Mode.Should().Be(PlanModes.Duplicate);
+        (await scenario.Progress.GetJobAsync(jobId))!.PlannedBy.Should().Be(first);
+    }
+
+    [Fact]
     public async Task A_worker_spaces_its_requests_to_its_share_of_the_source_rate()
     {
         using var partner = new FakePartner(totalItems: 40);

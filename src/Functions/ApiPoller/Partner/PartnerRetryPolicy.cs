@@ -1,3 +1,5 @@
+using Patterns.Cdk.Functions.Shared;
+
 namespace Patterns.Cdk.Functions.ApiPoller.Partner;
 
 /// <summary>
@@ -14,23 +16,10 @@ internal sealed record PartnerRetryPolicy(int MaxAttempts, TimeSpan BaseDelay, T
     public static readonly TimeSpan DefaultMaxDelay = TimeSpan.FromSeconds(20);
 
     /// <summary>The exclusive upper bound of the backoff before retry <paramref name="retry"/> (1 for the wait after the first attempt).</summary>
-    public TimeSpan Ceiling(int retry)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
-        double ceiling = BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry - 1, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(MaxDelay.TotalMilliseconds, ceiling));
-    }
+    public TimeSpan Ceiling(int retry) => FullJitterBackoff.Ceiling(BaseDelay, MaxDelay, retry);
 
     /// <summary>The backoff before retry <paramref name="retry"/> for a uniform random <paramref name="unitRandom"/> in [0, 1).</summary>
-    public TimeSpan Backoff(int retry, double unitRandom)
-    {
-        if (unitRandom is < 0 or >= 1 || double.IsNaN(unitRandom))
-        {
-            throw new ArgumentOutOfRangeException(nameof(unitRandom), unitRandom, "Must be in [0, 1).");
-        }
-
-        return TimeSpan.FromMilliseconds(Math.Floor(Ceiling(retry).TotalMilliseconds * unitRandom));
-    }
+    public TimeSpan Backoff(int retry, double unitRandom) => FullJitterBackoff.Delay(BaseDelay, MaxDelay, retry, unitRandom);
 
     /// <summary>
     /// The wait before retrying a 429: the Retry-After when given (null when it exceeds <see cref="MaxRetryAfter"/>:

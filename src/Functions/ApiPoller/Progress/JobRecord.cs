@@ -24,6 +24,9 @@ internal sealed record JobRecord
 
     public string? StartedAt { get; init; }
 
+    /// <summary>The execution that took the job to PLANNING (null for jobs moved without an owner).</summary>
+    public string? PlannedBy { get; init; }
+
     public string? FetchedAt { get; init; }
 
     public string? FailedAt { get; init; }
@@ -52,6 +55,7 @@ internal sealed record JobRecord
             RequestHash = Text(item, ProgressTable.RequestHash) ?? string.Empty,
             RequestedAt = Text(item, ProgressTable.RequestedAt) ?? throw Missing(ProgressTable.RequestedAt),
             StartedAt = Text(item, ProgressTable.StartedAt),
+            PlannedBy = Text(item, ProgressTable.PlannedBy),
             FetchedAt = Text(item, ProgressTable.FetchedAt),
             FailedAt = Text(item, ProgressTable.FailedAt),
             TotalPages = Number(item, ProgressTable.TotalPages),

@@ -18,7 +18,11 @@ internal enum JobMoveOutcome
 }
 
 /// <summary>The result of <see cref="ProgressStore.MoveJobAsync"/>; <paramref name="Current"/> is the status after the call (null when not found).</summary>
-internal sealed record JobMove(JobMoveOutcome Outcome, JobStatus? Current);
+internal sealed record JobMove(JobMoveOutcome Outcome, JobStatus? Current)
+{
+    /// <summary>When the move did not happen: the execution that planned the job, if one was recorded.</summary>
+    public string? PlannedBy { get; init; }
+}
 
 internal enum TaskMoveOutcome
 {

@@ -98,8 +98,11 @@ internal sealed class ProgressStore
     /// <param name="to">The new status.</param>
     /// <param name="totalPages">Pages of the job, when known (the planner's FETCHING move).</param>
     /// <param name="error">A code and a short message, never payload data (FAILED only).</param>
+    /// <param name="owner">The execution taking the job to PLANNING, stored as <c>plannedBy</c>: a second execution
+    /// started for the same job (the pipe delivers at least once) then finds the job planned by someone else.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    public async Task<JobMove> MoveJobAsync(string jobId, JobStatus to, long? totalPages = null, string? error = null, CancellationToken cancellationToken = default)
+    public async Task<JobMove> MoveJobAsync(
+        string jobId, JobStatus to, long? totalPages = null, string? error = null, string? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         if (to == JobStatus.Requested)
@@ -132,6 +135,13 @@ internal sealed class ProgressStore
             names["#total"] = ProgressTable.TotalPages;
             values[":total"] = N(total);
             set.Add("#total = :total");
+        }
+
+        if (owner is not null)
+        {
+            names["#owner"] = ProgressTable.PlannedBy;
+            values[":owner"] = S(owner);
+            set.Add("#owner = :owner");
         }
 
         if (error is not null)
@@ -169,7 +179,7 @@ internal sealed class ProgressStore
             JobRecord? current = e.Item is { Count: > 0 } old ? JobRecord.FromItem(old) : await GetJobAsync(jobId, cancellationToken);
             return current is null
                 ? new JobMove(JobMoveOutcome.NotFound, null)
-                : new JobMove(JobMoveOutcome.AlreadyAtOrPast, current.Status);
+                : new JobMove(JobMoveOutcome.AlreadyAtOrPast, current.Status) { PlannedBy = current.PlannedBy };
         }
     }
 

@@ -25,6 +25,9 @@ internal static class ProgressTable
     public const string RequestHash = "requestHash";
     public const string RequestedAt = "requestedAt";
     public const string StartedAt = "startedAt";
+
+    /// <summary>The Step Functions execution that moved the job to PLANNING: the only one allowed to plan and fetch it.</summary>
+    public const string PlannedBy = "plannedBy";
     public const string FetchedAt = "fetchedAt";
     public const string FailedAt = "failedAt";
     public const string TotalPages = "totalPages";

@@ -1,3 +1,5 @@
+using Patterns.Cdk.Functions.Shared;
+
 namespace Patterns.Cdk.Functions.FaceBlurPipeline.Detection;
 
 /// <summary>
@@ -16,23 +18,10 @@ public sealed record DetectionRetryPolicy(int MaxAttempts, TimeSpan BaseDelay, T
         new(4, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
 
     /// <summary>The exclusive upper bound of the wait before retry <paramref name="retry"/> (1 for the wait after the first attempt).</summary>
-    public TimeSpan DelayCeiling(int retry)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
-        double ceiling = BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry - 1, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(MaxDelay.TotalMilliseconds, ceiling));
-    }
+    public TimeSpan DelayCeiling(int retry) => FullJitterBackoff.Ceiling(BaseDelay, MaxDelay, retry);
 
     /// <summary>The wait before retry <paramref name="retry"/> for a uniform random <paramref name="unitRandom"/> in [0, 1).</summary>
-    public TimeSpan Delay(int retry, double unitRandom)
-    {
-        if (unitRandom is < 0 or >= 1 || double.IsNaN(unitRandom))
-        {
-            throw new ArgumentOutOfRangeException(nameof(unitRandom), unitRandom, "Must be in [0, 1).");
-        }
-
-        return TimeSpan.FromMilliseconds(Math.Floor(DelayCeiling(retry).TotalMilliseconds * unitRandom));
-    }
+    public TimeSpan Delay(int retry, double unitRandom) => FullJitterBackoff.Delay(BaseDelay, MaxDelay, retry, unitRandom);
 
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
