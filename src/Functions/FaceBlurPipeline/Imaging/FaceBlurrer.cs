@@ -15,11 +15,13 @@ namespace Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 /// <item><description>With no face and nothing to rotate, metadata is removed at the byte level (no re-encode, no
 /// quality loss); the result is still decoded once, at reduced scale where the format allows, so a truncated or
 /// corrupt image is never delivered.</description></item>
-/// <item><description>A JPEG with faces and no rotation to apply is edited in the DCT domain when its header is
-/// eligible (<see cref="Jpeg.JpegDctEditor"/>: baseline or extended sequential Huffman, 8-bit, one scan): the blocks
-/// under each grown box, rounded out to each component's block grid, become a mosaic of flat cells, every other block
-/// is copied bit for bit, and the metadata segments are dropped as on the strip path. Not eligible, or image data it
-/// cannot read: the pixel path below runs instead.</description></item>
+/// <item><description>Any other JPEG (faces, or an EXIF rotation to apply) is edited in the DCT domain when its header
+/// is eligible (<see cref="Jpeg.JpegDctEditor"/>: baseline or extended sequential Huffman, 8-bit, one scan): an EXIF
+/// orientation is applied losslessly to the coefficients (<see cref="Jpeg.DctOrientation"/>; eligible only when every
+/// mirrored axis is a whole number of MCUs), the blocks under each grown box, rounded out to each component's block
+/// grid, become a mosaic of flat cells, every other block is copied bit for bit (moved to its upright place), and the
+/// metadata segments are dropped as on the strip path. Not eligible, or image data it cannot read: the pixel path
+/// below runs instead.</description></item>
 /// <item><description>Otherwise the image is decoded once (straight into the upright buffer: with an EXIF rotation,
 /// bands of scanlines are copied to their upright place, so no second full-size buffer is needed), each region is
 /// obscured in place (<see cref="FaceObscurer"/>; pixels outside are not touched), and the buffer is encoded in
@@ -56,10 +58,10 @@ public static class FaceBlurrer
             return new BlurResult(stripped, info.Format, info.Width, info.Height, 0, Reencoded: false) { Method = BlurMethod.MetadataStripped };
         }
 
-        if (info.Format == ImageFormat.Jpeg && info.Orientation == 1 && options.JpegDctDomain
-            && TryDctDomain(source, regions) is { } edited)
+        if (info.Format == ImageFormat.Jpeg && options.JpegDctDomain
+            && TryDctDomain(source, regions, info.Orientation) is { } edited)
         {
-            return new BlurResult(edited, info.Format, info.Width, info.Height, regions.Count, Reencoded: true) { Method = BlurMethod.DctDomain };
+            return new BlurResult(edited, info.Format, info.UprightWidth, info.UprightHeight, regions.Count, Reencoded: true) { Method = BlurMethod.DctDomain };
         }
 
         byte[] encoded = Reencode(source, info, subsampling, regions, options.JpegQuality);
@@ -71,11 +73,11 @@ public static class FaceBlurrer
     /// cannot be read by it. Either way the pixel path then runs: it refuses what Skia's decoder refuses (truncated,
     /// corrupt) and obscures what it accepts, so no image leaves unblurred because the fast path declined it.
     /// </summary>
-    private static ReadOnlyMemory<byte>? TryDctDomain(ReadOnlySpan<byte> source, IReadOnlyList<BlurRegion> regions)
+    private static ReadOnlyMemory<byte>? TryDctDomain(ReadOnlySpan<byte> source, IReadOnlyList<BlurRegion> regions, int orientation)
     {
         try
         {
-            return JpegDctEditor.TryObscure(source, regions, out _);
+            return JpegDctEditor.TryObscure(source, regions, out _, orientation: orientation);
         }
         catch (InvalidJpegDataException)
         {

@@ -271,13 +271,15 @@ public sealed class JpegDctEditorTests : IDisposable
     }
 
     [Fact]
-    public void A_rotated_JPEG_takes_the_pixel_path_and_the_option_can_force_it()
+    public void A_rotated_JPEG_is_rotated_in_the_DCT_domain_and_the_option_can_force_the_pixel_path()
     {
         using var stored = TestImages.ToStored(upright, 6);
         byte[] rotated = TestImages.WithOrientation(JpegTestFiles.Encode(stored, 90, SKJpegEncoderDownsample.Downsample420), 6);
         byte[] upright90 = JpegTestFiles.Encode(upright, 90, SKJpegEncoderDownsample.Downsample420);
 
-        FaceBlurrer.Process(rotated, [Face], BlurOptions.Default).Method.Should().Be(BlurMethod.Pixels);
+        FaceBlurrer.Process(rotated, [Face], BlurOptions.Default).Method.Should().Be(BlurMethod.DctDomain);
+        FaceBlurrer.Process(rotated, [], BlurOptions.Default).Method.Should().Be(BlurMethod.DctDomain);
+        FaceBlurrer.Process(rotated, [Face], BlurOptions.Default with { JpegDctDomain = false }).Method.Should().Be(BlurMethod.Pixels);
         FaceBlurrer.Process(upright90, [Face], BlurOptions.Default with { JpegDctDomain = false }).Method.Should().Be(BlurMethod.Pixels);
         FaceBlurrer.Process(upright90, [Face], BlurOptions.Default).Method.Should().Be(BlurMethod.DctDomain);
         FaceBlurrer.Process(upright90, [], BlurOptions.Default).Method.Should().Be(BlurMethod.MetadataStripped);
