@@ -40,7 +40,7 @@ public class FaceBlurBenchmarks
     /// <summary>Options that force the pixel path.</summary>
     public static BlurOptions PixelPath { get; } = BlurOptions.Default with { JpegDctDomain = false };
 
-    /// <summary>Context for (a): the same picture stored sideways with EXIF orientation 6 (band decode + turn).</summary>
+    /// <summary>Context for (a): the same picture stored sideways with EXIF orientation 6 (DCT domain: lossless rotation, then the mosaic).</summary>
     [Benchmark(Description = "(a) same, stored with EXIF orientation 6")]
     public int OursOrientation6() => FaceBlurrer.Process(portrait, faces, BlurOptions.Default).Content.Length;
 

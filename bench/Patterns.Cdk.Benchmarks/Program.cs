@@ -64,7 +64,7 @@ internal static class Report
         (B, "**(b) seed: gm convert -region -blur 0x70 x5** (process)"),
         (C, "**(c) floor: SkiaSharp decode + encode q90**"),
         (nameof(FaceBlurBenchmarks.OursPixelPath), "(a) same, pixel path forced (decode, blur 5 faces, encode q90)"),
-        (nameof(FaceBlurBenchmarks.OursOrientation6), "(a) same picture stored with EXIF orientation 6 (pixel path)"),
+        (nameof(FaceBlurBenchmarks.OursOrientation6), "(a) same picture stored with EXIF orientation 6 (DCT domain, rotated losslessly)"),
         (nameof(FaceBlurBenchmarks.OursNoFaces), "(a) same, no faces (byte-level strip + validating decode)"),
         (nameof(FaceBlurBenchmarks.GraphicsMagickSingleThread), "(b) same with OMP_NUM_THREADS=1"),
         (PeakMemory.Baseline, ".NET child baseline: runtime + Skia loaded + input read, no decode"),
