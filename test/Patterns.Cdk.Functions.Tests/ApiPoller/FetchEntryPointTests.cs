@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Patterns.Cdk.Functions.ApiPoller;
 using Patterns.Cdk.Functions.Tests.Handlers;
+using Patterns.Cdk.Functions.Tests.Support;
 
 namespace Patterns.Cdk.Functions.Tests.ApiPoller;
 
@@ -14,7 +15,7 @@ namespace Patterns.Cdk.Functions.Tests.ApiPoller;
 [Collection(nameof(ProcessEnvironment))]
 public sealed class FetchEntryPointTests : IDisposable
 {
-    private readonly Dictionary<string, string?> _saved = [];
+    private readonly EnvironmentScope _environment = new();
 
     public FetchEntryPointTests()
     {
@@ -86,17 +87,7 @@ public sealed class FetchEntryPointTests : IDisposable
         JsonDocument.Parse(output).RootElement.GetProperty("statusCode").GetInt32().Should().Be(200);
     }
 
-    public void Dispose()
-    {
-        foreach ((string name, string? value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-    }
+    public void Dispose() => _environment.Dispose();
 
-    private void Set(string name, string value)
-    {
-        _saved.TryAdd(name, Environment.GetEnvironmentVariable(name));
-        Environment.SetEnvironmentVariable(name, value);
-    }
+    private void Set(string name, string? value) => _environment.Set(name, value);
 }

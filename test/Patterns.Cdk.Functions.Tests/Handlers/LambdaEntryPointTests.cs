@@ -12,7 +12,7 @@ namespace Patterns.Cdk.Functions.Tests.Handlers;
 [Collection(nameof(ProcessEnvironment))]
 public sealed class LambdaEntryPointTests : IDisposable
 {
-    private readonly Dictionary<string, string?> _saved = [];
+    private readonly EnvironmentScope _environment = new();
 
     public LambdaEntryPointTests()
     {
@@ -81,19 +81,9 @@ public sealed class LambdaEntryPointTests : IDisposable
         create.Should().Throw<InvalidOperationException>().WithMessage("*INPUT_PREFIX ('incoming/') and OUTPUT_PREFIX ('incoming/processed/')*");
     }
 
-    public void Dispose()
-    {
-        foreach ((string name, string? value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-    }
+    public void Dispose() => _environment.Dispose();
 
-    private void Set(string name, string value)
-    {
-        _saved.TryAdd(name, Environment.GetEnvironmentVariable(name));
-        Environment.SetEnvironmentVariable(name, value);
-    }
+    private void Set(string name, string? value) => _environment.Set(name, value);
 }
 
 [CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
