@@ -4,19 +4,13 @@ using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging.Jpeg;
 using SkiaSharp;
 using Xunit.Abstractions;
+using static Patterns.Cdk.Functions.Tests.FaceBlur.Imaging.OneFaceScene;
 
 namespace Patterns.Cdk.Functions.Tests.FaceBlur.Imaging.Jpeg;
 
 public sealed class DctOrientationTests(ITestOutputHelper log) : IDisposable
 {
-    // The scene of JpegDctEditorTests: 240 x 160 upright (a whole number of 16 px MCUs both ways), one face, one decoy.
-    private const int W = 240, H = 160;
-    private static readonly FaceBox Face = new(0.25, 0.25, 0.25, 0.375);
-    private static readonly PixelRect FaceArea = new(60, 40, 60, 60);
-    private static readonly PixelRect GrownBox = new(45, 25, 90, 90);
-    private static readonly PixelRect Decoy = new(170, 100, 50, 40);
-
-    private readonly SKBitmap upright = TestImages.Scene(W, H, [FaceArea, Decoy]);
+    private readonly SKBitmap upright = OneFaceScene.Create();
 
     public void Dispose() => upright.Dispose();
 

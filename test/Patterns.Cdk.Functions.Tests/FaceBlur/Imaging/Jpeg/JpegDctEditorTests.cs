@@ -2,19 +2,13 @@ using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging.Jpeg;
 using Patterns.Cdk.Functions.Shared;
 using SkiaSharp;
+using static Patterns.Cdk.Functions.Tests.FaceBlur.Imaging.OneFaceScene;
 
 namespace Patterns.Cdk.Functions.Tests.FaceBlur.Imaging.Jpeg;
 
 public sealed class JpegDctEditorTests : IDisposable
 {
-    // The scene of FaceBlurrerTests: a 240 x 160 picture, the face at 60..120 x 40..100, its grown box 45..135 x 25..115.
-    private const int W = 240, H = 160;
-    private static readonly FaceBox Face = new(0.25, 0.25, 0.25, 0.375);
-    private static readonly PixelRect FaceArea = new(60, 40, 60, 60);
-    private static readonly PixelRect GrownBox = new(45, 25, 90, 90);
-    private static readonly PixelRect Decoy = new(170, 100, 50, 40);
-
-    private readonly SKBitmap upright = TestImages.Scene(W, H, [FaceArea, Decoy]);
+    private readonly SKBitmap upright = OneFaceScene.Create();
 
     public void Dispose() => upright.Dispose();
 
