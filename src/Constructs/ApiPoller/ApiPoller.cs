@@ -32,6 +32,9 @@ public class ApiPoller : Construct
     /// <summary>Default fetcher timeout.</summary>
     public static readonly Duration DefaultFetcherTimeout = Duration.Minutes(2);
 
+    /// <summary>Default consumer timeout (the work queue's visibility is 6 x this).</summary>
+    internal static readonly Duration DefaultConsumerTimeout = Duration.Seconds(60);
+
     /// <summary>The progress table (job items and per-page states).</summary>
     public ITable Table { get; }
 
@@ -89,7 +92,7 @@ public class ApiPoller : Construct
         var sources = props.Sources!.Select(s => new SourceSettings(s)).ToList();
         var schedules = props.Schedules ?? [];
         var ttlDays = (int)Math.Ceiling((props.JobTtl ?? Duration.Days(7)).ToDays(new TimeConversionOptions { Integral = false }));
-        var consumerTimeout = props.ConsumerTimeout ?? Duration.Seconds(60);
+        var consumerTimeout = props.ConsumerTimeout ?? DefaultConsumerTimeout;
         var fetcherTimeout = props.FetcherTimeout ?? DefaultFetcherTimeout;
         var deployDeadLetterQueues = props.DeployDeadLetterQueue ?? true;
         var maxReceiveCount = props.MaxReceiveCount ?? 3;
@@ -109,7 +112,7 @@ public class ApiPoller : Construct
         var common = new Dictionary<string, string>
         {
             ["TABLE_NAME"] = Table.TableName,
-            ["API_POLLER_SOURCES"] = SourceSettings.ToEnvironmentValue(sources),
+            [ApiPollerValidation.SourcesVariable] = SourceSettings.ToEnvironmentValue(sources),
             ["JOB_TTL_DAYS"] = ttlDays.ToString(CultureInfo.InvariantCulture),
         };
         var withBucket = With(common, ("PAYLOAD_BUCKET", Bucket.BucketName));
@@ -265,8 +268,10 @@ public class ApiPoller : Construct
     }
 
     private Function Function(ApiPollerProps props, string id, BundledHandler handler, string description, double? memory, Duration timeout,
-        IReadOnlyDictionary<string, string> environment) =>
-        HandlerFunctions.CreateBundled(this, id, handler, new FunctionSettings
+        IReadOnlyDictionary<string, string> environment)
+    {
+        ApiPollerValidation.ValidateEnvironment(props.Sources!, id, With(environment, ("LOG_LEVEL", props.LogLevel ?? "INFO")));
+        return HandlerFunctions.CreateBundled(this, id, handler, new FunctionSettings
         {
             Description = description,
             MemorySize = memory ?? 512,
@@ -276,6 +281,7 @@ public class ApiPoller : Construct
             Tracing = props.EnableTracing ?? false,
             LogRetention = props.LogRetention ?? RetentionDays.THREE_MONTHS,
         });
+    }
 
     private StateMachine CreateStateMachine(ApiPollerProps props, double pagesPerBatch)
     {

@@ -7,12 +7,6 @@ namespace Patterns.Cdk.ApiPoller;
 /// <summary>Every synth-time rule of <see cref="ApiPollerProps"/>, each with the message users see.</summary>
 internal static partial class ApiPollerValidation
 {
-    /// <summary>Lambda allows 4 KB for all of a function's environment variables; the sources may take this much of it.</summary>
-    public const int MaxSourcesJsonBytes = 3072;
-
-    /// <summary>What an unresolved token in the sources JSON (a secret ARN, a URL from another stack) is assumed to cost.</summary>
-    public const int TokenBytes = 120;
-
     /// <summary>Express child executions stop after 5 minutes; a batch must fit with a minute to spare.</summary>
     public const double MaxBatchSeconds = 240;
 
@@ -29,7 +23,7 @@ internal static partial class ApiPollerValidation
             .When(p.ExistingTable is { TableStreamArn: null }, nameof(p.ExistingTable),
                 "has no stream ARN, but the pipe that starts jobs reads the table's stream", "a table without TableStreamArn",
                 "enable a NEW_IMAGE stream on the table and import it with Table.FromTableAttributes(..., new TableAttributes { TableArn = ..., TableStreamArn = ... })")
-            .When(p.MaxReceiveCount is < 1 or > 100, nameof(p.MaxReceiveCount), "must be between 1 and 100", p.MaxReceiveCount, "the default is 3")
+            .When(PropsValidator.OutOfRange(p.MaxReceiveCount, 1, 100), nameof(p.MaxReceiveCount), "must be between 1 and 100", p.MaxReceiveCount, "the default is 3")
             .When(p.AlarmTopic is not null && p.CreateAlarms == false, nameof(p.AlarmTopic),
                 "was given but CreateAlarms is false, so nothing would notify it", "a topic", "remove AlarmTopic or set CreateAlarms to true");
         foreach (var (name, value) in new[]
@@ -38,30 +32,43 @@ internal static partial class ApiPollerValidation
                      (nameof(p.FetcherMemorySize), p.FetcherMemorySize), (nameof(p.ConsumerMemorySize), p.ConsumerMemorySize),
                  })
         {
-            v.When(value is < 128 or > 10240, name, "must be between 128 and 10240 MB", value, "the default is 512");
+            v.When(PropsValidator.OutOfRange(value, 128, 10240), name, "must be between 128 and 10240 MB", value, "the default is 512");
         }
 
-        var fetcherTimeout = p.FetcherTimeout ?? ApiPoller.DefaultFetcherTimeout;
-        v.When(OutOfRange(p.PlannerTimeout, 10, 900), nameof(p.PlannerTimeout), "must be between 10 seconds and 15 minutes", p.PlannerTimeout, "the default is 2 minutes")
-            .When(OutOfRange(p.FetcherTimeout, 30, 240), nameof(p.FetcherTimeout),
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(p.PlannerTimeout), p.PlannerTimeout), (nameof(p.FetcherTimeout), p.FetcherTimeout),
+                     (nameof(p.ConsumerTimeout), p.ConsumerTimeout), (nameof(p.JobTimeout), p.JobTimeout),
+                 })
+        {
+            v.When(PropsValidator.NotWholeSeconds(value), name, "must be a whole number of seconds (Lambda and Step Functions take whole seconds)", value,
+                "round it, e.g. Duration.Seconds(90)");
+        }
+
+        // A fractional FetcherTimeout is reported above; the rules below reason with the default instead of failing on it.
+        var fetcherTimeout = p.FetcherTimeout is { } ft && !PropsValidator.NotWholeSeconds(ft) ? ft : ApiPoller.DefaultFetcherTimeout;
+        v.When(PropsValidator.OutOfRange(p.PlannerTimeout, 10, 900), nameof(p.PlannerTimeout), "must be between 10 seconds and 15 minutes", p.PlannerTimeout, "the default is 2 minutes")
+            .When(PropsValidator.OutOfRange(p.FetcherTimeout, 30, 240), nameof(p.FetcherTimeout),
                 "must be between 30 seconds and 4 minutes (a batch of pages runs in an Express child, which stops after 5 minutes)", p.FetcherTimeout, "the default is 2 minutes")
-            .When(OutOfRange(p.ConsumerTimeout, 5, 900), nameof(p.ConsumerTimeout), "must be between 5 seconds and 15 minutes", p.ConsumerTimeout, "the default is 60 seconds")
-            .When(p.ConsumerMaxConcurrency is < 2 or > 1000, nameof(p.ConsumerMaxConcurrency),
+            .When(PropsValidator.OutOfRange(p.ConsumerTimeout, 5, 900), nameof(p.ConsumerTimeout), "must be between 5 seconds and 15 minutes", p.ConsumerTimeout, "the default is 60 seconds")
+            .When(PropsValidator.OutOfRange(p.ConsumerMaxConcurrency, 2, 1000), nameof(p.ConsumerMaxConcurrency),
                 "must be between 2 and 1000 (SQS event sources need at least 2)", p.ConsumerMaxConcurrency, "the default is 10")
             .When(p.LogLevel is { } ll && ll.ToUpperInvariant() is not ("TRACE" or "DEBUG" or "INFO" or "WARN" or "ERROR" or "FATAL"),
                 nameof(p.LogLevel), "must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL", p.LogLevel, "the default is INFO")
-            .When(p.PagesPerBatch is < 1 or > 1000, nameof(p.PagesPerBatch), "must be between 1 and 1000", p.PagesPerBatch, "the default is 25")
+            .When(PropsValidator.OutOfRange(p.PagesPerBatch, 1, 1000), nameof(p.PagesPerBatch), "must be between 1 and 1000", p.PagesPerBatch, "the default is 25")
             .When(p.JobTtl is { } ttl && (ttl.ToDays(Fractional) < 1 || ttl.ToDays(Fractional) > 365), nameof(p.JobTtl),
                 "must be between 1 and 365 days", p.JobTtl, "the default is 7 days")
             .When(p.ApiAuthorization is { } auth && !Enum.IsDefined(auth), nameof(p.ApiAuthorization), "is not a known ApiAuthorization", p.ApiAuthorization, "use ApiAuthorization.Iam")
-            .When(p.ApiRateLimit is < 1 or > 10000, nameof(p.ApiRateLimit), "must be between 1 and 10000 requests per second", p.ApiRateLimit, "the default is 50")
-            .When(p.ApiBurstLimit is < 1 or > 5000, nameof(p.ApiBurstLimit), "must be between 1 and 5000 requests", p.ApiBurstLimit, "the default is 100");
+            .When(PropsValidator.OutOfRange(p.ApiRateLimit, 1, 10000), nameof(p.ApiRateLimit), "must be between 1 and 10000 requests per second", p.ApiRateLimit, "the default is 50")
+            .When(PropsValidator.OutOfRange(p.ApiBurstLimit, 1, 5000), nameof(p.ApiBurstLimit), "must be between 1 and 5000 requests", p.ApiBurstLimit, "the default is 100");
 
+        SecureQueue.Validate(v, p.QueueProps, nameof(p.QueueProps), p.ConsumerTimeout ?? ApiPoller.DefaultConsumerTimeout, null,
+            nameof(p.ConsumerTimeout), nameof(p.ConsumerTimeout), "the fetchers send");
         var worstFetch = ApiPoller.WorstFetchSeconds(fetcherTimeout);
-        v.When(p.JobTimeout is { } jt && jt.ToSeconds(Fractional) <= worstFetch, nameof(p.JobTimeout),
+        v.When(p.JobTimeout is { } jt && PropsValidator.Seconds(jt) <= worstFetch, nameof(p.JobTimeout),
                 $"must exceed the worst retry chain of one fetch ({SourceSettings.Text(worstFetch)} seconds: FetcherTimeout {fetcherTimeout.ToHumanString()} on every attempt of the task's retries, plus their backoff)",
                 p.JobTimeout, "raise JobTimeout (the default is 24 hours) or lower FetcherTimeout")
-            .When(p.JobTimeout is { } jtMax && jtMax.ToSeconds(Fractional) > 365 * 86400, nameof(p.JobTimeout),
+            .When(p.JobTimeout is { } jtMax && PropsValidator.Seconds(jtMax) > 365 * 86400, nameof(p.JobTimeout),
                 "must be at most 365 days (a Standard workflow's longest run)", p.JobTimeout, "the default is 24 hours");
 
         var sources = p.Sources ?? [];
@@ -78,15 +85,6 @@ internal static partial class ApiPollerValidation
         {
             v.When(true, nameof(p.Sources), "has two sources with the same Name, but job requests pick a source by name", duplicate.Key,
                 "give every source a unique Name");
-        }
-
-        if (sources.Count > 0)
-        {
-            var json = SourceSettings.ToEnvironmentValue(sources.Select(s => new SourceSettings(s)));
-            var bytes = SourceSettings.DeployedBytes(json, TokenBytes);
-            v.When(bytes > MaxSourcesJsonBytes, nameof(p.Sources),
-                $"serialize to {bytes} bytes of JSON, more than the {MaxSourcesJsonBytes} bytes they may take of a function's 4 KB of environment variables",
-                $"{sources.Count} sources", "shorten URLs and parameter patterns, or split the sources over several ApiPoller constructs");
         }
 
         var schedules = p.Schedules ?? [];
@@ -111,15 +109,17 @@ internal static partial class ApiPollerValidation
                 "must match ^[a-z0-9][a-z0-9-]{0,62}$ (it appears in job requests and in object keys)", src.Name, "use lower-case letters, digits and '-', e.g. \"orders\"")
             .When(src.Pagination is { } pg && !Enum.IsDefined(pg), $"{at}.Pagination", "is not a known Pagination", src.Pagination, "use PageNumber, OffsetLimit or Cursor");
         ValidateBaseUrl(v, at, src);
-        v.When(s.PageSize is < 1 or > 10000, $"{at}.PageSize", "must be between 1 and 10000", src.PageSize, "the default is 100")
+        v.When(PropsValidator.OutOfRange(s.PageSize, 1, 10000), $"{at}.PageSize", "must be between 1 and 10000", src.PageSize, "the default is 100")
             .When(src.FirstPage is not (null or 0 or 1), $"{at}.FirstPage", "must be 0 or 1", src.FirstPage, "the default is 1")
-            .When(s.MaxPages is < 1 or > 10_000_000, $"{at}.MaxPages", "must be between 1 and 10,000,000", src.MaxPages, "the default is 1,000,000")
-            .When(OutOfRange(src.RequestTimeout, 1, 60), $"{at}.RequestTimeout", "must be between 1 and 60 seconds", src.RequestTimeout, "the default is 10 seconds")
-            .When(s.MaxConcurrency is < 1 or > 1000, $"{at}.MaxConcurrency", "must be between 1 and 1000", src.MaxConcurrency, "the default is 5")
-            .When(s.RequestsPerSecond is < 0.1 or > 1000, $"{at}.RequestsPerSecond", "must be between 0.1 and 1000", src.RequestsPerSecond, "the default is 5")
-            .When(s.MaxPageBytes is < 1024 or > 1024 * 1024 * 1024, $"{at}.MaxPageBytes", "must be between 1 KiB and 1 GiB", src.MaxPageBytes, "the default is 10 MiB (10485760)")
-            .When(OutOfRange(src.MaxRetryAfter, 1, 300), $"{at}.MaxRetryAfter", "must be between 1 second and 5 minutes", src.MaxRetryAfter, "the default is 60 seconds")
-            .When(s.MaxAttempts is < 1 or > 10, $"{at}.MaxAttempts", "must be between 1 and 10", src.MaxAttempts, "the default is 5")
+            .When(PropsValidator.OutOfRange(s.MaxPages, 1, 10_000_000), $"{at}.MaxPages", "must be between 1 and 10,000,000", src.MaxPages, "the default is 1,000,000")
+            .When(PropsValidator.OutOfRange(src.RequestTimeout, 1, 60), $"{at}.RequestTimeout", "must be between 1 and 60 seconds", src.RequestTimeout, "the default is 10 seconds")
+            .When(PropsValidator.OutOfRange(s.MaxConcurrency, 1, 1000), $"{at}.MaxConcurrency", "must be between 1 and 1000", src.MaxConcurrency, "the default is 5")
+            .When(PropsValidator.OutOfRange(s.RequestsPerSecond, 0.1, 1000), $"{at}.RequestsPerSecond", "must be between 0.1 and 1000", src.RequestsPerSecond, "the default is 5")
+            .When(PropsValidator.OutOfRange(s.MaxPageBytes, 1024, 1024 * 1024 * 1024), $"{at}.MaxPageBytes", "must be between 1 KiB and 1 GiB", src.MaxPageBytes, "the default is 10 MiB (10485760)")
+            .When(PropsValidator.NotWholeSeconds(src.RequestTimeout), $"{at}.RequestTimeout", "must be a whole number of seconds", src.RequestTimeout, "round it, e.g. Duration.Seconds(10)")
+            .When(PropsValidator.NotWholeSeconds(src.MaxRetryAfter), $"{at}.MaxRetryAfter", "must be a whole number of seconds", src.MaxRetryAfter, "round it, e.g. Duration.Seconds(60)")
+            .When(PropsValidator.OutOfRange(src.MaxRetryAfter, 1, 300), $"{at}.MaxRetryAfter", "must be between 1 second and 5 minutes", src.MaxRetryAfter, "the default is 60 seconds")
+            .When(PropsValidator.OutOfRange(s.MaxAttempts, 1, 10), $"{at}.MaxAttempts", "must be between 1 and 10", src.MaxAttempts, "the default is 5")
             .When(s.Pagination == Pagination.Cursor && string.IsNullOrEmpty(src.CursorField), $"{at}.CursorField",
                 "is required for Cursor pagination (the page field that names the next page)", src.CursorField, "set it, e.g. \"next\"")
             .When(s.Pagination != Pagination.Cursor && string.IsNullOrEmpty(src.TotalField), $"{at}.TotalField",
@@ -150,7 +150,7 @@ internal static partial class ApiPollerValidation
                 .When(parameter.Name is not null && !names.Add(parameter.Name), $"{pat}.Name", "is declared twice", parameter.Name, "declare each parameter once")
                 .When(parameter.Name is not null && reserved.Contains(parameter.Name), $"{pat}.Name",
                     "is the source's own pagination parameter, which the fetchers set", parameter.Name, "rename the parameter or the pagination parameter")
-                .When(parameter.MaxLength is < 1 or > 1024, $"{pat}.MaxLength", "must be between 1 and 1024", parameter.MaxLength, "the default is 256")
+                .When(PropsValidator.OutOfRange(parameter.MaxLength, 1, 1024), $"{pat}.MaxLength", "must be between 1 and 1024", parameter.MaxLength, "the default is 256")
                 .When(parameter.Pattern is { } rx && !Compiles(rx), $"{pat}.Pattern", "is not a valid regular expression", parameter.Pattern, "fix the expression");
         }
     }
@@ -170,20 +170,62 @@ internal static partial class ApiPollerValidation
             .When(ok && uri!.Scheme == "http" && src.AllowInsecureHttp != true, $"{at}.BaseUrl",
                 "uses http, so the partner's data (and any auth header) would cross the network unencrypted", src.BaseUrl,
                 "use https, or set AllowInsecureHttp for a test partner")
-            .When(ok && !string.IsNullOrEmpty(uri!.Fragment), $"{at}.BaseUrl", "has a fragment, which is never sent to the partner", src.BaseUrl, "remove the '#...' part");
+            .When(ok && !string.IsNullOrEmpty(uri!.Fragment), $"{at}.BaseUrl", "has a fragment, which is never sent to the partner", src.BaseUrl, "remove the '#...' part")
+            .When(ok && !string.IsNullOrEmpty(uri!.UserInfo), $"{at}.BaseUrl",
+                "carries credentials (user-info before '@'), which would sit in plain text in the functions' environment and the template",
+                Redacted(uri!), "remove them from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret (with AuthHeader, e.g. \"Authorization\")");
+        if (ok)
+        {
+            foreach (var name in Credentials.CredentialQueryParameters(uri!))
+            {
+                v.When(true, $"{at}.BaseUrl",
+                    $"has the query parameter \"{name}\", which looks like a credential and would sit in plain text in the functions' environment and the template",
+                    Redacted(uri!), "remove it from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret with the AuthHeader the partner reads it from");
+            }
+        }
     }
+
+    /// <summary>The URL as a message may show it: user-info and query values replaced, so the error itself leaks nothing.</summary>
+    private static string Redacted(Uri uri)
+    {
+        var query = string.Join('&', uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)[0] + (pair.Contains('=', StringComparison.Ordinal) ? "=***" : "")));
+        return $"{uri.Scheme}://{(uri.UserInfo.Length > 0 ? "***@" : "")}{uri.Authority}{uri.AbsolutePath}{(query.Length > 0 ? "?" + query : "")}";
+    }
+
+    /// <summary>
+    /// The real limit on sources: the largest function environment, as Lambda measures it once deployed, must fit in
+    /// Lambda's 4 KB. The sources take most of it, so the message names Sources.
+    /// </summary>
+    public static void ValidateEnvironment(IReadOnlyList<PartnerSource> sources, string function, IReadOnlyDictionary<string, string> environment)
+    {
+        var bytes = LambdaEnvironment.MeasuredBytes(environment);
+        var catalogue = LambdaEnvironment.MeasuredBytes(new Dictionary<string, string> { [SourcesVariable] = environment[SourcesVariable] });
+        new PropsValidator(nameof(ApiPoller))
+            .When(bytes > LambdaEnvironment.MaxBytes, nameof(ApiPollerProps.Sources),
+                $"take {catalogue} bytes of the {function}'s environment, which would then measure {bytes} bytes once deployed, more than Lambda's {LambdaEnvironment.MaxBytes} " +
+                $"(secret ARNs and other deploy-time values counted at {LambdaEnvironment.TokenBytes} bytes)",
+                $"{sources.Count} source{(sources.Count == 1 ? "" : "s")}",
+                "shorten base URLs, names and parameter patterns, leave settings at their defaults (defaults take no space), share one AuthSecret between sources, or split the sources over several ApiPoller constructs")
+            .ThrowIfAny();
+    }
+
+    /// <summary>The environment variable that carries the source catalogue.</summary>
+    public const string SourcesVariable = "API_POLLER_SOURCES";
 
     private static void ValidateSchedule(PropsValidator v, string at, JobSchedule schedule, IReadOnlyList<PartnerSource> sources)
     {
         var source = sources.FirstOrDefault(s => s.Name == schedule.Source);
+        var expressionProblem = ScheduleExpressions.Problem(schedule.Expression);
+        var zoneProblem = schedule.TimeZone is null ? null : ScheduleExpressions.TimeZoneProblem(schedule.TimeZone);
         v.When(schedule.Name is null || !NamePattern().IsMatch(schedule.Name), $"{at}.Name",
                 "must match ^[a-z0-9][a-z0-9-]{0,62}$", schedule.Name, "use lower-case letters, digits and '-', e.g. \"nightly-orders\"")
             .When(source is null, $"{at}.Source", "names no source of this poller", schedule.Source,
                 $"use one of: {string.Join(", ", sources.Select(s => s.Name))}")
-            .When(schedule.Expression is null || !ExpressionPattern().IsMatch(schedule.Expression), $"{at}.Expression",
-                "must be an EventBridge Scheduler expression: cron(...), rate(...) or at(...)", schedule.Expression, "use e.g. \"cron(0 2 * * ? *)\" or \"rate(6 hours)\"")
-            .When(schedule.TimeZone is { } tz && !TimeZonePattern().IsMatch(tz), $"{at}.TimeZone",
-                "does not look like an IANA time zone name", schedule.TimeZone, "use e.g. \"UTC\", \"Europe/Paris\" or \"America/Argentina/Buenos_Aires\"");
+            .When(expressionProblem is not null, $"{at}.Expression", $"is not an EventBridge Scheduler expression: {expressionProblem}", schedule.Expression,
+                "use e.g. \"cron(0 2 * * ? *)\" (02:00 every day), \"rate(6 hours)\" or \"at(2030-01-31T02:00:00)\"")
+            .When(zoneProblem is not null, $"{at}.TimeZone", $"is not an IANA time zone: {zoneProblem}", schedule.TimeZone,
+                "use e.g. \"UTC\", \"Europe/Paris\" or \"America/Argentina/Buenos_Aires\"");
         if (source is null)
         {
             return;
@@ -218,9 +260,6 @@ internal static partial class ApiPollerValidation
         _ => [s.Source.CursorParameter ?? "cursor"],
     };
 
-    private static bool OutOfRange(Duration? value, double minSeconds, double maxSeconds) =>
-        value is { } d && (d.ToSeconds(Fractional) < minSeconds || d.ToSeconds(Fractional) > maxSeconds);
-
     private static bool Compiles(string pattern)
     {
         try
@@ -245,9 +284,4 @@ internal static partial class ApiPollerValidation
     [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")]
     private static partial Regex HeaderPattern();
 
-    [GeneratedRegex(@"^(cron|rate|at)\(.+\)$")]
-    private static partial Regex ExpressionPattern();
-
-    [GeneratedRegex("^(UTC|GMT|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$")]
-    private static partial Regex TimeZonePattern();
 }

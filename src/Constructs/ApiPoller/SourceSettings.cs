@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,65 +21,93 @@ internal sealed record SourceSettings(PartnerSource Source)
     public double MaxAttempts => Source.MaxAttempts ?? 5;
     public IReadOnlyList<SourceParameter> Parameters => Source.Parameters ?? [];
 
-    /// <summary>The source as the camelCase JSON object of the contract (secrets by ARN only).</summary>
+    /// <summary>
+    /// The source as the camelCase JSON object of the contract (secrets by ARN only). Lambda gives all of a function's
+    /// environment 4 KB, so only what differs from the handlers' defaults (the documented defaults of
+    /// <see cref="PartnerSource"/>) is written; <c>name</c>, <c>baseUrl</c>, <c>pagination</c> and <c>pageSize</c> always are.
+    /// </summary>
     public JsonObject ToJson()
     {
         var json = new JsonObject
         {
             ["name"] = Name,
             ["baseUrl"] = Source.BaseUrl,
-            ["allowInsecureHttp"] = Source.AllowInsecureHttp ?? false,
             ["pagination"] = Pagination.ToString(),
             ["pageSize"] = PageSize,
         };
+        Put(json, "allowInsecureHttp", Source.AllowInsecureHttp ?? false, false);
         switch (Pagination)
         {
             case Pagination.PageNumber:
-                json["pageParameter"] = Source.PageParameter ?? "page";
-                json["firstPage"] = Source.FirstPage ?? 1;
-                json["pageSizeParameter"] = Source.PageSizeParameter ?? "pageSize";
-                json["totalField"] = Source.TotalField;
+                Put(json, "pageParameter", Source.PageParameter ?? "page", "page");
+                Put(json, "firstPage", Source.FirstPage ?? 1, 1);
+                json["pageSizeParameter"] = Source.PageSizeParameter ?? "pageSize"; // the handlers send no page size without it
+                Put(json, "totalField", Source.TotalField, "total");
                 break;
             case Pagination.OffsetLimit:
-                json["offsetParameter"] = Source.OffsetParameter ?? "offset";
-                json["limitParameter"] = Source.LimitParameter ?? "limit";
-                json["totalField"] = Source.TotalField;
+                Put(json, "offsetParameter", Source.OffsetParameter ?? "offset", "offset");
+                Put(json, "limitParameter", Source.LimitParameter ?? "limit", "limit");
+                Put(json, "totalField", Source.TotalField, "total");
                 break;
             default:
-                json["cursorParameter"] = Source.CursorParameter ?? "cursor";
-                json["cursorField"] = Source.CursorField;
+                Put(json, "cursorParameter", Source.CursorParameter ?? "cursor", "cursor");
+                Put(json, "cursorField", Source.CursorField, "next");
                 break;
         }
 
-        json["maxPages"] = MaxPages;
+        Put(json, "maxPages", MaxPages, 1_000_000);
         if (Source.AuthSecret is not null)
         {
             json["authSecretArn"] = Source.AuthSecret.SecretArn;
-            json["authHeader"] = Source.AuthHeader ?? "Authorization";
+            Put(json, "authHeader", Source.AuthHeader ?? "Authorization", "Authorization");
         }
 
-        json["requestTimeoutSeconds"] = RequestTimeout.ToSeconds();
-        json["maxConcurrency"] = MaxConcurrency;
-        json["requestsPerSecond"] = RequestsPerSecond;
-        json["maxPageBytes"] = MaxPageBytes;
-        json["maxRetryAfterSeconds"] = MaxRetryAfter.ToSeconds();
-        json["maxAttempts"] = MaxAttempts;
-        var parameters = new JsonArray();
-        foreach (var p in Parameters)
+        Put(json, "requestTimeoutSeconds", RequestTimeout.ToSeconds(), 10);
+        Put(json, "maxConcurrency", MaxConcurrency, 5);
+        Put(json, "requestsPerSecond", RequestsPerSecond, 5);
+        Put(json, "maxPageBytes", MaxPageBytes, 10 * 1024 * 1024);
+        Put(json, "maxRetryAfterSeconds", MaxRetryAfter.ToSeconds(), 60);
+        Put(json, "maxAttempts", MaxAttempts, 5);
+        if (Parameters.Count > 0)
         {
-            var parameter = new JsonObject { ["name"] = p.Name };
-            if (p.Pattern is not null)
+            var parameters = new JsonArray();
+            foreach (var p in Parameters)
             {
-                parameter["pattern"] = p.Pattern;
+                var parameter = new JsonObject { ["name"] = p.Name };
+                Put(parameter, "pattern", p.Pattern, null);
+                Put(parameter, "maxLength", p.MaxLength ?? 256, 256);
+                Put(parameter, "required", p.Required ?? false, false);
+                parameters.Add(parameter);
             }
 
-            parameter["maxLength"] = p.MaxLength ?? 256;
-            parameter["required"] = p.Required ?? false;
-            parameters.Add(parameter);
+            json["parameters"] = parameters;
         }
 
-        json["parameters"] = parameters;
         return json;
+    }
+
+    private static void Put(JsonObject json, string key, string? value, string? wireDefault)
+    {
+        if (value is not null && value != wireDefault)
+        {
+            json[key] = value;
+        }
+    }
+
+    private static void Put(JsonObject json, string key, double value, double wireDefault)
+    {
+        if (value != wireDefault)
+        {
+            json[key] = value;
+        }
+    }
+
+    private static void Put(JsonObject json, string key, bool value, bool wireDefault)
+    {
+        if (value != wireDefault)
+        {
+            json[key] = value;
+        }
     }
 
     /// <summary>Compact JSON that keeps characters such as <c>&lt;</c>, <c>&gt;</c>, <c>+</c> and <c>'</c> literal (the default escapes them for HTML).</summary>
@@ -89,36 +116,6 @@ internal sealed record SourceSettings(PartnerSource Source)
     /// <summary>The <c>API_POLLER_SOURCES</c> value: a compact JSON array of every source.</summary>
     public static string ToEnvironmentValue(IEnumerable<SourceSettings> sources) =>
         new JsonArray(sources.Select(s => (JsonNode)s.ToJson()).ToArray()).ToJsonString(LiteralJson);
-
-    /// <summary>
-    /// Bytes the value takes once deployed. Unresolved tokens (a secret ARN, a URL from another stack) are counted at
-    /// the length of the longest value they can resolve to (<paramref name="tokenBytes"/>), not their placeholder's.
-    /// </summary>
-    public static int DeployedBytes(string value, int tokenBytes)
-    {
-        var bytes = Encoding.UTF8.GetByteCount(value);
-        foreach (var token in Tokens(value))
-        {
-            bytes += tokenBytes - Encoding.UTF8.GetByteCount(token);
-        }
-
-        return bytes;
-    }
-
-    private static IEnumerable<string> Tokens(string value)
-    {
-        for (var start = value.IndexOf("${Token[", StringComparison.Ordinal); start >= 0;
-             start = value.IndexOf("${Token[", start + 1, StringComparison.Ordinal))
-        {
-            var end = value.IndexOf("]}", start, StringComparison.Ordinal);
-            if (end < 0)
-            {
-                yield break;
-            }
-
-            yield return value[start..(end + 2)];
-        }
-    }
 
     /// <summary>Invariant rendering of a number for messages.</summary>
     public static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);

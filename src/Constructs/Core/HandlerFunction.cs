@@ -99,6 +99,14 @@ internal static class HandlerFunctions
             ReservedConcurrentExecutions = settings.ReservedConcurrency,
             DeadLetterQueue = settings.DeadLetterQueue,
         };
+        var measured = LambdaEnvironment.MeasuredBytes(environment);
+        if (measured > LambdaEnvironment.MaxBytes)
+        {
+            throw new ArgumentException(
+                $"{scope.Node.Path}/{id}: its environment variables would measure about {measured} bytes once deployed, more than Lambda's {LambdaEnvironment.MaxBytes} " +
+                $"(values known only at deploy time counted at {LambdaEnvironment.TokenBytes} bytes); shorten or remove variables of the function's Environment");
+        }
+
         var props = PropsMerger.Merge(defaults, user);
         props.Environment = environment;
         props.Role = role;

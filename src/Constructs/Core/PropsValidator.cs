@@ -1,3 +1,6 @@
+using System.Globalization;
+using Amazon.CDK;
+
 namespace Patterns.Cdk.Core;
 
 /// <summary>
@@ -6,6 +9,8 @@ namespace Patterns.Cdk.Core;
 /// </summary>
 internal sealed class PropsValidator(string constructName)
 {
+    private static readonly TimeConversionOptions Fractional = new() { Integral = false };
+
     private readonly List<string> _problems = [];
 
     /// <summary>The problems found so far.</summary>
@@ -43,14 +48,37 @@ internal sealed class PropsValidator(string constructName)
 
         throw new ArgumentException(
             $"Invalid {constructName}Props ({_problems.Count} problem{(_problems.Count == 1 ? "" : "s")}):" +
-            Environment.NewLine + string.Join(Environment.NewLine, _problems.Select(p => " - " + p)));
+            System.Environment.NewLine + string.Join(System.Environment.NewLine, _problems.Select(p => " - " + p)));
     }
+
+    /// <summary>True when a given number is not finite or lies outside <c>[min, max]</c>; false when it was not given.</summary>
+    public static bool OutOfRange(double? value, double min, double max) =>
+        value is { } v && (!double.IsFinite(v) || v < min || v > max);
+
+    /// <summary>True when a given duration is not finite or lies outside <c>[minSeconds, maxSeconds]</c>; false when it was not given.</summary>
+    public static bool OutOfRange(Duration? value, double minSeconds, double maxSeconds) =>
+        value is { } d && OutOfRange(Seconds(d), minSeconds, maxSeconds);
+
+    /// <summary>True when a given duration is not a whole number of seconds (Lambda and SQS take whole seconds).</summary>
+    public static bool NotWholeSeconds(Duration? value) => value is { } d && Seconds(d) != Math.Floor(Seconds(d));
+
+    /// <summary>The duration in (fractional) seconds.</summary>
+    public static double Seconds(Duration value) => value.ToSeconds(Fractional);
 
     private static string Describe(object? value) => value switch
     {
         null => "nothing",
         string s => $"\"{s}\"",
-        Amazon.CDK.Duration d => d.ToHumanString(),
+        double d => Number(d),
+        float f => Number(f),
+        Duration d => d.ToHumanString(),
         _ => value.ToString() ?? "?",
+    };
+
+    private static string Number(double d) => d switch
+    {
+        double.PositiveInfinity => "Infinity",
+        double.NegativeInfinity => "-Infinity",
+        _ => d.ToString(CultureInfo.InvariantCulture),
     };
 }

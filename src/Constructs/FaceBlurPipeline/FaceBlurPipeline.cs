@@ -113,17 +113,7 @@ public class FaceBlurPipeline : Construct
         INotificationKeyFilter[] filter = inputPrefix.Length == 0 ? [] : [new NotificationKeyFilter { Prefix = inputPrefix }];
         SourceBucket.AddEventNotification(EventType.OBJECT_CREATED, new SqsDestination(workQueue), filter);
         // CDK limits S3's send to the source bucket's ARN; also pin the account (confused-deputy protection).
-        workQueue.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Effect = Effect.DENY,
-            Principals = [new ServicePrincipal("s3.amazonaws.com")],
-            Actions = ["sqs:SendMessage"],
-            Resources = [workQueue.QueueArn],
-            Conditions = new Dictionary<string, object>
-            {
-                ["StringNotEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
-            },
-        }));
+        SecureQueue.AllowS3FromThisAccountOnly(workQueue);
         worker.AddEventSource(new SqsEventSource(workQueue, new SqsEventSourceProps
         {
             BatchSize = 1,
@@ -196,27 +186,34 @@ public class FaceBlurPipeline : Construct
     {
         var input = p.InputPrefix ?? "";
         var output = p.DestinationPrefix ?? "";
-        var sameBucket = p.ExistingSourceBucket is not null && ReferenceEquals(p.ExistingSourceBucket, p.ExistingDestinationBucket);
-        new PropsValidator(Name)
+        var sameBucket = SameResource.Buckets(p.ExistingSourceBucket, p.ExistingDestinationBucket);
+        var v = new PropsValidator(Name);
+        SecureQueue.Validate(v, p.WorkQueueProps, nameof(p.WorkQueueProps), p.WorkerTimeout ?? Duration.Seconds(60), null,
+            nameof(p.WorkerTimeout), nameof(p.WorkerTimeout), "S3 event notifications are");
+        v
             .Exclusive(nameof(p.ExistingSourceBucket), p.ExistingSourceBucket, nameof(p.SourceBucketProps), p.SourceBucketProps,
                 "pass ExistingSourceBucket to use your bucket, or SourceBucketProps to tune the one the construct creates, not both")
             .Exclusive(nameof(p.ExistingDestinationBucket), p.ExistingDestinationBucket, nameof(p.DestinationBucketProps), p.DestinationBucketProps,
                 "pass ExistingDestinationBucket to use your bucket, or DestinationBucketProps to tune the one the construct creates, not both")
             .When(sameBucket && (input.Length == 0 || output.Length == 0 || KeyPrefixes.Overlap(input, output)),
                 nameof(p.ExistingDestinationBucket),
-                "is the source bucket, so blurred images would be blurred again (and again) unless InputPrefix and DestinationPrefix are both set and neither starts with the other",
+                $"is the same bucket as ExistingSourceBucket ({(sameBucket ? SameResource.DescribeBucket(p.ExistingSourceBucket!) : "")}), so blurred images would be blurred again (and again) unless InputPrefix and DestinationPrefix are both set and neither starts with the other",
                 $"InputPrefix \"{input}\", DestinationPrefix \"{output}\"",
                 "use a separate destination bucket, or set e.g. InputPrefix \"uploads/\" and DestinationPrefix \"blurred/\"")
-            .When(p.DetectionRequestsPerSecond is { } rps && (rps < 1 || rps > 2000), nameof(p.DetectionRequestsPerSecond),
+            .When(PropsValidator.OutOfRange(p.DetectionRequestsPerSecond, 1, 2000), nameof(p.DetectionRequestsPerSecond),
                 "must be between 1 and 2000 (your account's DetectFaces quota)", p.DetectionRequestsPerSecond, "the default is 5, the lowest regional default quota")
-            .When(p.MaxReceiveCount is < 1 or > 1000, nameof(p.MaxReceiveCount), "must be between 1 and 1000", p.MaxReceiveCount, "the default is 3")
-            .When(p.WorkerMemorySize is < 512 or > 10240, nameof(p.WorkerMemorySize),
+            .When(PropsValidator.OutOfRange(p.MaxReceiveCount, 1, 1000), nameof(p.MaxReceiveCount), "must be between 1 and 1000", p.MaxReceiveCount, "the default is 3")
+            .When(PropsValidator.OutOfRange(p.WorkerMemorySize, 512, 10240), nameof(p.WorkerMemorySize),
                 "must be between 512 and 10240 MB (decoding large images needs memory)", p.WorkerMemorySize, "the default is 2048")
-            .When(p.WorkerTimeout is { } t && (t.ToSeconds() < 10 || t.ToSeconds() > 900), nameof(p.WorkerTimeout),
+            .When(PropsValidator.NotWholeSeconds(p.WorkerTimeout), nameof(p.WorkerTimeout), "must be a whole number of seconds (Lambda timeouts are)", p.WorkerTimeout,
+                "round it, e.g. Duration.Seconds(60)")
+            .When(PropsValidator.NotWholeSeconds(p.BacklogAlarmAge) || PropsValidator.OutOfRange(p.BacklogAlarmAge, 60, 14 * 86400), nameof(p.BacklogAlarmAge),
+                "must be a whole number of seconds between 1 minute and 14 days (the longest a message can wait)", p.BacklogAlarmAge, "the default is 15 minutes")
+            .When(PropsValidator.OutOfRange(p.WorkerTimeout, 10, 900), nameof(p.WorkerTimeout),
                 "must be between 10 seconds and 15 minutes", p.WorkerTimeout, "the default is 60 seconds")
-            .When(p.MaxPixels is { } mp && (mp < 1_000_000 || mp > 200_000_000), nameof(p.MaxPixels),
+            .When(PropsValidator.OutOfRange(p.MaxPixels, 1_000_000, 200_000_000), nameof(p.MaxPixels),
                 "must be between 1,000,000 and 200,000,000 (the decompression-bomb guard)", p.MaxPixels, "the default is 40,000,000")
-            .When(p.MinFaceConfidence is < 0 or > 100, nameof(p.MinFaceConfidence), "must be between 0 and 100", p.MinFaceConfidence, "the default is 50")
+            .When(PropsValidator.OutOfRange(p.MinFaceConfidence, 0, 100), nameof(p.MinFaceConfidence), "must be between 0 and 100", p.MinFaceConfidence, "the default is 50")
             .When(p.AlarmTopic is not null && p.CreateAlarms == false, nameof(p.AlarmTopic),
                 "was given but CreateAlarms is false, so nothing would notify it", "a topic", "remove AlarmTopic or set CreateAlarms to true")
             .When(input.StartsWith('/'), nameof(p.InputPrefix), "starts with '/', but S3 keys have no leading slash", input, "drop the leading '/'")

@@ -149,6 +149,8 @@ public class RecursionSafeS3Processor : Construct
             case ProcessingStrategy.KeyFilter:
                 WorkQueue = CreateWorkQueue(props, processorTimeout, deadLetterQueue);
                 Bucket.AddEventNotification(EventType.OBJECT_CREATED, new S3Destinations.SqsDestination(WorkQueue), filter);
+                // CDK limits S3's send to the bucket's ARN; also pin the account (confused-deputy protection).
+                SecureQueue.AllowS3FromThisAccountOnly(WorkQueue);
                 ProcessorFunction.AddEventSource(new SqsEventSource(WorkQueue, new SqsEventSourceProps
                 {
                     BatchSize = batchSize,
@@ -339,9 +341,11 @@ public class RecursionSafeS3Processor : Construct
                 "BucketEncryptionKey applies to buckets the construct creates; your bucket keeps its own encryption");
 
         // The synth-time loop checks that need only the props.
-        v.When(strategy == ProcessingStrategy.SeparateBucket && p.ExistingBucket is not null && ReferenceEquals(p.ExistingBucket, p.ExistingOutputBucket),
-                nameof(p.ExistingOutputBucket), "is the same bucket as ExistingBucket, so every output would trigger the processor again",
-                "SeparateBucket", "pass a different bucket, or choose Strategy KeyFilter, ObjectMetadata or ProcessedLedger to write back to the same bucket safely")
+        var sameBucket = SameResource.Buckets(p.ExistingBucket, p.ExistingOutputBucket);
+        v.When(strategy == ProcessingStrategy.SeparateBucket && sameBucket,
+                nameof(p.ExistingOutputBucket), "is the same bucket as ExistingBucket, so with Strategy SeparateBucket every output would trigger the processor again",
+                sameBucket ? SameResource.DescribeBucket(p.ExistingBucket!) : null,
+                "pass a different bucket, or choose Strategy KeyFilter, ObjectMetadata or ProcessedLedger to write back to the same bucket safely")
             .When(strategy != ProcessingStrategy.SeparateBucket && (p.ExistingOutputBucket is not null || p.OutputBucketProps is not null),
                 "ExistingOutputBucket/OutputBucketProps", "apply only to Strategy SeparateBucket; the other strategies write back to the source bucket", strategy,
                 "remove them, or use Strategy SeparateBucket")
@@ -365,18 +369,21 @@ public class RecursionSafeS3Processor : Construct
             .When(p.MarkerKey is { } mk && (mk.Length == 0 || mk.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))),
                 nameof(p.MarkerKey), "must be lower-case letters, digits, '-' or '_' (S3 stores user-metadata keys in lower case)", p.MarkerKey, "e.g. \"original\"")
             .When(p.MarkerValue is "", nameof(p.MarkerValue), "must not be empty", p.MarkerValue, "e.g. \"true\"")
-            .When(p.MaxReceiveCount is < 1 or > 1000, nameof(p.MaxReceiveCount), "must be between 1 and 1000", p.MaxReceiveCount, "the default is 5")
-            .When(p.ProcessorReservedConcurrency is { } rc && (rc < (sqsFed ? 2 : 1) || rc > 1000 || rc != Math.Floor(rc)),
+            .When(PropsValidator.OutOfRange(p.MaxReceiveCount, 1, 1000), nameof(p.MaxReceiveCount), "must be between 1 and 1000", p.MaxReceiveCount, "the default is 5")
+            .When(p.ProcessorReservedConcurrency is { } rc && (PropsValidator.OutOfRange(rc, sqsFed ? 2 : 1, 1000) || rc != Math.Floor(rc)),
                 nameof(p.ProcessorReservedConcurrency), $"must be a whole number between {(sqsFed ? 2 : 1)} and 1000{(sqsFed ? " (an SQS event source needs a maximum concurrency of at least 2)" : "")}",
                 p.ProcessorReservedConcurrency, "the default is 5")
-            .When(p.BatchSize is { } bs && (bs < 1 || bs > (sqsFed ? 10 : 1000) || bs != Math.Floor(bs)), nameof(p.BatchSize),
+            .When(p.BatchSize is { } bs && (PropsValidator.OutOfRange(bs, 1, sqsFed ? 10 : 1000) || bs != Math.Floor(bs)), nameof(p.BatchSize),
                 $"must be a whole number between 1 and {(sqsFed ? 10 : 1000)}", p.BatchSize, "the default is 10")
-            .When(p.ProcessorMemorySize is < 128 or > 10240, nameof(p.ProcessorMemorySize), "must be between 128 and 10240 MB", p.ProcessorMemorySize, "the default is 512")
-            .When(p.ProcessorTimeout is { } t && (t.ToSeconds() < 1 || t.ToSeconds() > 900), nameof(p.ProcessorTimeout),
+            .When(PropsValidator.OutOfRange(p.ProcessorMemorySize, 128, 10240), nameof(p.ProcessorMemorySize), "must be between 128 and 10240 MB", p.ProcessorMemorySize, "the default is 512")
+            .When(PropsValidator.NotWholeSeconds(p.ProcessorTimeout), nameof(p.ProcessorTimeout), "must be a whole number of seconds (Lambda timeouts are)", p.ProcessorTimeout,
+                "round it, e.g. Duration.Seconds(30)")
+            .When(PropsValidator.NotWholeSeconds(p.LedgerTtl), nameof(p.LedgerTtl), "must be a whole number of seconds", p.LedgerTtl, "round it, e.g. Duration.Days(1)")
+            .When(PropsValidator.OutOfRange(p.ProcessorTimeout, 1, 900), nameof(p.ProcessorTimeout),
                 "must be between 1 second and 15 minutes", p.ProcessorTimeout, "the default is 30 seconds")
-            .When(p.LedgerTtl is { } ttl && ttl.ToSeconds() < 3600, nameof(p.LedgerTtl),
+            .When(PropsValidator.OutOfRange(p.LedgerTtl, 3600, double.MaxValue), nameof(p.LedgerTtl),
                 "must be at least one hour, or a late duplicate delivery would be processed again", p.LedgerTtl, "the default is 1 day")
-            .When(p.InvocationsAlarmThreshold is <= 0, nameof(p.InvocationsAlarmThreshold), "must be positive", p.InvocationsAlarmThreshold, "the default is 1000")
+            .When(p.InvocationsAlarmThreshold is { } threshold && (!double.IsFinite(threshold) || threshold <= 0), nameof(p.InvocationsAlarmThreshold), "must be positive", p.InvocationsAlarmThreshold, "the default is 1000")
             .When(p.AlarmTopic is not null && p.CreateAlarms == false, nameof(p.AlarmTopic), "was given but CreateAlarms is false, so nothing would notify it", "a topic",
                 "remove AlarmTopic or set CreateAlarms to true")
             .When(p.LogLevel is { } ll && ll.ToUpperInvariant() is not ("TRACE" or "DEBUG" or "INFO" or "WARN" or "ERROR" or "FATAL"),
@@ -391,6 +398,25 @@ public class RecursionSafeS3Processor : Construct
                 nameof(p.ExistingProcessorFunction),
                 "must have an IAM role defined in this app: the ledger recorder skips writes made by that role (by its unique id), which is what breaks the in-place loop",
                 "a function without a known role", "define the function (and its role) in this app, or use ProcessorFunctionProps");
+        if (sqsFed)
+        {
+            var (consumerTimeout, consumerProp) = p switch
+            {
+                { ExistingProcessorFunction: Function { Timeout: { } own } } => (own, $"{nameof(p.ExistingProcessorFunction)}'s Timeout"),
+                { ProcessorFunctionProps.Timeout: { } given } => (given, $"{nameof(p.ProcessorFunctionProps)}.Timeout"),
+                _ => ((Duration?)null, nameof(p.ProcessorTimeout)),
+            };
+            SecureQueue.Validate(v, p.WorkQueueProps, nameof(p.WorkQueueProps), p.ProcessorTimeout ?? Duration.Seconds(30), consumerTimeout,
+                consumerProp, nameof(p.ProcessorTimeout), strategy == ProcessingStrategy.ObjectMetadata ? "the bundled guard sends" : "S3 event notifications are");
+        }
+
+        foreach (var (key, value) in p.ProcessorFunctionProps?.Environment ?? new Dictionary<string, string>())
+        {
+            v.When(Credentials.IsCredentialName(key) && Credentials.IsPlainValue(value), $"{nameof(p.ProcessorFunctionProps)}.Environment",
+                $"sets \"{key}\", which looks like a credential, in plain text (anyone who may read the function's configuration or the template sees it)",
+                "a plain-text value", $"store it in AWS Secrets Manager, pass the secret's ARN instead (e.g. {key}_SECRET_ARN = secret.SecretArn) and grant the function secret.GrantRead");
+        }
+
         v.ThrowIfAny();
     }
 }
