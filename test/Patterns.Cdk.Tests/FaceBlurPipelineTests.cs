@@ -104,7 +104,7 @@ public class FaceBlurPipelineTests
         var bucket = Bucket.FromBucketName(stack, "B", "photos");
         var act = () => new FaceBlurPipeline.FaceBlurPipeline(stack, "Blur", new() { ExistingSourceBucket = bucket, ExistingDestinationBucket = bucket, InputPrefix = "in/" });
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain(
-            "ExistingDestinationBucket: is the source bucket, so blurred images would be blurred again (and again) unless InputPrefix and DestinationPrefix are both set and neither starts with the other (got \"InputPrefix \"in/\", DestinationPrefix \"\"\"); use a separate destination bucket, or set e.g. InputPrefix \"uploads/\" and DestinationPrefix \"blurred/\"");
+            "ExistingDestinationBucket: is the same bucket as ExistingSourceBucket (bucket \"photos\"), so blurred images would be blurred again (and again) unless InputPrefix and DestinationPrefix are both set and neither starts with the other (got \"InputPrefix \"in/\", DestinationPrefix \"\"\"); use a separate destination bucket, or set e.g. InputPrefix \"uploads/\" and DestinationPrefix \"blurred/\"");
 
         var ok = TestApp.NewStack();
         var same = Bucket.FromBucketName(ok, "B", "photos");

@@ -41,7 +41,7 @@ public class RecursionSafeS3ProcessorValidationTests
     [Fact]
     public void SeparateBucket_with_the_same_bucket_twice_is_a_loop() =>
         FailsWith(s => { var b = Bucket(s); return new() { ExistingBucket = b, ExistingOutputBucket = b }; }).Should().Contain(
-            "ExistingOutputBucket: is the same bucket as ExistingBucket, so every output would trigger the processor again (got \"SeparateBucket\"); pass a different bucket, or choose Strategy KeyFilter, ObjectMetadata or ProcessedLedger to write back to the same bucket safely");
+            "ExistingOutputBucket: is the same bucket as ExistingBucket (bucket \"existing-existing\"), so every output would trigger the processor again (got \"Strategy SeparateBucket\"); pass a different bucket, or choose Strategy KeyFilter, ObjectMetadata or ProcessedLedger to write back to the same bucket safely");
 
     [Fact]
     public void Existing_and_props_of_the_same_resource_conflict() =>

@@ -173,7 +173,7 @@ internal static partial class ApiPollerValidation
             .When(ok && !string.IsNullOrEmpty(uri!.Fragment), $"{at}.BaseUrl", "has a fragment, which is never sent to the partner", src.BaseUrl, "remove the '#...' part")
             .When(ok && !string.IsNullOrEmpty(uri!.UserInfo), $"{at}.BaseUrl",
                 "carries credentials (user-info before '@'), which would sit in plain text in the functions' environment and the template",
-                Redacted(uri!), "remove them from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret (with AuthHeader, e.g. \"Authorization\")");
+                ok ? Redacted(uri!) : null, "remove them from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret (with AuthHeader, e.g. \"Authorization\")");
         if (ok)
         {
             foreach (var name in Credentials.CredentialQueryParameters(uri!))

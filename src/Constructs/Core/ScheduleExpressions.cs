@@ -186,6 +186,11 @@ internal static partial class ScheduleExpressions
             return field.Value(item) is null ? field.OutOfRange(item) : null;
         }
 
+        if (dash == 0 || dash == item.Length - 1)
+        {
+            return field.OutOfRange(item);
+        }
+
         var (from, to) = (field.Value(item[..dash]), field.Value(item[(dash + 1)..]));
         if (from is null)
         {

@@ -343,8 +343,9 @@ public class RecursionSafeS3Processor : Construct
         // The synth-time loop checks that need only the props.
         var sameBucket = SameResource.Buckets(p.ExistingBucket, p.ExistingOutputBucket);
         v.When(strategy == ProcessingStrategy.SeparateBucket && sameBucket,
-                nameof(p.ExistingOutputBucket), "is the same bucket as ExistingBucket, so with Strategy SeparateBucket every output would trigger the processor again",
-                sameBucket ? SameResource.DescribeBucket(p.ExistingBucket!) : null,
+                nameof(p.ExistingOutputBucket),
+                $"is the same bucket as ExistingBucket ({(sameBucket ? SameResource.DescribeBucket(p.ExistingBucket!) : "")}), so every output would trigger the processor again",
+                "Strategy SeparateBucket",
                 "pass a different bucket, or choose Strategy KeyFilter, ObjectMetadata or ProcessedLedger to write back to the same bucket safely")
             .When(strategy != ProcessingStrategy.SeparateBucket && (p.ExistingOutputBucket is not null || p.OutputBucketProps is not null),
                 "ExistingOutputBucket/OutputBucketProps", "apply only to Strategy SeparateBucket; the other strategies write back to the source bucket", strategy,
