@@ -258,7 +258,7 @@ public class InputClassValidationTests
         Fails(Poller(s => WithSecrets(s, documentedLimit + 1))).Should().MatchRegex(
             @"Sources: take \d+ bytes of the PageFetcherFunction's environment, which would then measure 4\d\d\d bytes once deployed, more than Lambda's 4096 " +
             @"\(secret ARNs and other deploy-time values counted at 120 bytes\) \(got ""12 sources""\); shorten base URLs, names and parameter patterns, leave settings at their defaults " +
-            @"\(defaults take no space\), share one AuthSecret between sources, or split the sources over several ApiPoller constructs");
+            @"\(defaults take no space\), or split the sources over several ApiPoller constructs");
     }
 
     [Fact]

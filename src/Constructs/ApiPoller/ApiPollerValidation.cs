@@ -206,7 +206,7 @@ internal static partial class ApiPollerValidation
                 $"take {catalogue} bytes of the {function}'s environment, which would then measure {bytes} bytes once deployed, more than Lambda's {LambdaEnvironment.MaxBytes} " +
                 $"(secret ARNs and other deploy-time values counted at {LambdaEnvironment.TokenBytes} bytes)",
                 $"{sources.Count} source{(sources.Count == 1 ? "" : "s")}",
-                "shorten base URLs, names and parameter patterns, leave settings at their defaults (defaults take no space), share one AuthSecret between sources, or split the sources over several ApiPoller constructs")
+                "shorten base URLs, names and parameter patterns, leave settings at their defaults (defaults take no space), or split the sources over several ApiPoller constructs")
             .ThrowIfAny();
     }
 
