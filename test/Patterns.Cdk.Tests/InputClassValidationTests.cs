@@ -243,21 +243,25 @@ public class InputClassValidationTests
         }
     }
 
-    /// <summary>Sources with a secret each: the documented real limit (docs/ApiPoller.md) fits, one more fails naming Sources.</summary>
-    [Fact]
-    public void Sources_with_a_secret_each_fit_up_to_the_documented_limit_and_one_more_fails()
+    /// <summary>Sources with a secret each (and a parameter): the documented real limits (docs/ApiPoller.md) fit, one more fails naming Sources.</summary>
+    [Theory]
+    [InlineData(false, 11)]
+    [InlineData(true, 8)]
+    public void Sources_with_a_secret_each_fit_up_to_the_documented_limit_and_one_more_fails(bool withParameter, int documentedLimit)
     {
-        const int documentedLimit = 11;
-        static ApiPollerProps WithSecrets(Stack s, int count) => new()
+        ApiPollerProps Sources(Stack s, int count) => new()
         {
-            Sources = Enumerable.Range(1, count)
-                .Select(i => Source($"https://partner{i:00}.example.com/v1/orders", $"source-{i:00}", new Secret(s, $"Token{i}"))).ToList(),
+            Sources = Enumerable.Range(1, count).Select(i => new PartnerSource
+            {
+                Name = $"source-{i:00}", BaseUrl = $"https://partner{i:00}.example.com/v1/orders", TotalField = "total", AuthSecret = new Secret(s, $"Token{i}"),
+                Parameters = withParameter ? [new SourceParameter { Name = "since", Pattern = @"^\d{4}-\d{2}-\d{2}$", Required = true }] : null,
+            }).ToList(),
         };
 
-        new Action(() => Poller(s => WithSecrets(s, documentedLimit))(TestApp.NewStack())).Should().NotThrow();
-        Fails(Poller(s => WithSecrets(s, documentedLimit + 1))).Should().MatchRegex(
+        new Action(() => Poller(s => Sources(s, documentedLimit))(TestApp.NewStack())).Should().NotThrow();
+        Fails(Poller(s => Sources(s, documentedLimit + 1))).Should().MatchRegex(
             @"Sources: take \d+ bytes of the PageFetcherFunction's environment, which would then measure 4\d\d\d bytes once deployed, more than Lambda's 4096 " +
-            @"\(secret ARNs and other deploy-time values counted at 120 bytes\) \(got ""12 sources""\); shorten base URLs, names and parameter patterns, leave settings at their defaults " +
+            @"\(secret ARNs and other deploy-time values counted at 120 bytes\) \(got """ + (documentedLimit + 1) + @" sources""\); shorten base URLs, names and parameter patterns, leave settings at their defaults " +
             @"\(defaults take no space\), or split the sources over several ApiPoller constructs");
     }
 
