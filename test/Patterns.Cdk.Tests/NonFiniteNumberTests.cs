@@ -73,6 +73,35 @@ public class NonFiniteNumberTests
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain($" - {owner.Value.Path}{prop}: ").And.Contain($"(got {got})");
     }
 
+    [Theory]
+    [InlineData("ApiPollerProps", "MaxReceiveCount", 2.5)]
+    [InlineData("ApiPollerProps", "FetcherMemorySize", 512.5)]
+    [InlineData("ApiPollerProps", "ConsumerMaxConcurrency", 10.5)]
+    [InlineData("ApiPollerProps", "PagesPerBatch", 25.5)]
+    [InlineData("ApiPollerProps", "ApiBurstLimit", 100.5)]
+    [InlineData("PartnerSource", "PageSize", 100.5)]
+    [InlineData("PartnerSource", "MaxPages", 1000.5)]
+    [InlineData("PartnerSource", "MaxConcurrency", 2.5)]
+    [InlineData("PartnerSource", "MaxPageBytes", 4096.5)]
+    [InlineData("PartnerSource", "MaxAttempts", 3.5)]
+    [InlineData("SourceParameter", "MaxLength", 10.5)]
+    [InlineData("DemoPartnerApiProps", "TotalItems", 100.5)]
+    [InlineData("FaceBlurPipelineProps", "MaxReceiveCount", 2.5)]
+    [InlineData("FaceBlurPipelineProps", "WorkerMemorySize", 2048.5)]
+    [InlineData("RecursionSafeS3ProcessorProps", "MaxReceiveCount", 2.5)]
+    [InlineData("RecursionSafeS3ProcessorProps", "ProcessorMemorySize", 512.5)]
+    public void A_fractional_count_or_size_is_refused_with_the_prop_named(string type, string prop, double value)
+    {
+        var owner = Owners.Single(o => o.Key.Name == type);
+        var props = owner.Value.Valid();
+        owner.Key.GetProperty(prop)!.SetValue(props, value);
+
+        var act = () => owner.Value.Construct(TestApp.NewStack(), props);
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain(
+            $" - {owner.Value.Path}{prop}: must be a whole number (got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}); round it, e.g. ");
+    }
+
     private static PartnerSource WithParameter(SourceParameter parameter) => new()
     {
         Name = "orders", BaseUrl = "https://partner.example.com/v1/orders", TotalField = "total", Parameters = [parameter],

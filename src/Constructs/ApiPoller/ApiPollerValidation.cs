@@ -35,6 +35,9 @@ internal static partial class ApiPollerValidation
             v.When(PropsValidator.OutOfRange(value, 128, 10240), name, "must be between 128 and 10240 MB", value, "the default is 512");
         }
 
+        v.Whole((nameof(p.MaxReceiveCount), p.MaxReceiveCount), (nameof(p.ApiMemorySize), p.ApiMemorySize), (nameof(p.PlannerMemorySize), p.PlannerMemorySize),
+            (nameof(p.FetcherMemorySize), p.FetcherMemorySize), (nameof(p.ConsumerMemorySize), p.ConsumerMemorySize),
+            (nameof(p.ConsumerMaxConcurrency), p.ConsumerMaxConcurrency), (nameof(p.PagesPerBatch), p.PagesPerBatch), (nameof(p.ApiBurstLimit), p.ApiBurstLimit));
         foreach (var (name, value) in new[]
                  {
                      (nameof(p.PlannerTimeout), p.PlannerTimeout), (nameof(p.FetcherTimeout), p.FetcherTimeout),
@@ -109,6 +112,8 @@ internal static partial class ApiPollerValidation
                 "must match ^[a-z0-9][a-z0-9-]{0,62}$ (it appears in job requests and in object keys)", src.Name, "use lower-case letters, digits and '-', e.g. \"orders\"")
             .When(src.Pagination is { } pg && !Enum.IsDefined(pg), $"{at}.Pagination", "is not a known Pagination", src.Pagination, "use PageNumber, OffsetLimit or Cursor");
         ValidateBaseUrl(v, at, src);
+        v.Whole(($"{at}.PageSize", src.PageSize), ($"{at}.MaxPages", src.MaxPages), ($"{at}.MaxConcurrency", src.MaxConcurrency),
+            ($"{at}.MaxPageBytes", src.MaxPageBytes), ($"{at}.MaxAttempts", src.MaxAttempts));
         v.When(PropsValidator.OutOfRange(s.PageSize, 1, 10000), $"{at}.PageSize", "must be between 1 and 10000", src.PageSize, "the default is 100")
             .When(src.FirstPage is not (null or 0 or 1), $"{at}.FirstPage", "must be 0 or 1", src.FirstPage, "the default is 1")
             .When(PropsValidator.OutOfRange(s.MaxPages, 1, 10_000_000), $"{at}.MaxPages", "must be between 1 and 10,000,000", src.MaxPages, "the default is 1,000,000")
@@ -150,6 +155,7 @@ internal static partial class ApiPollerValidation
                 .When(parameter.Name is not null && !names.Add(parameter.Name), $"{pat}.Name", "is declared twice", parameter.Name, "declare each parameter once")
                 .When(parameter.Name is not null && reserved.Contains(parameter.Name), $"{pat}.Name",
                     "is the source's own pagination parameter, which the fetchers set", parameter.Name, "rename the parameter or the pagination parameter")
+                .Whole(($"{pat}.MaxLength", parameter.MaxLength))
                 .When(PropsValidator.OutOfRange(parameter.MaxLength, 1, 1024), $"{pat}.MaxLength", "must be between 1 and 1024", parameter.MaxLength, "the default is 256")
                 .When(parameter.Pattern is { } rx && !Compiles(rx), $"{pat}.Pattern", "is not a valid regular expression", parameter.Pattern, "fix the expression");
         }

@@ -44,6 +44,7 @@ public class DemoPartnerApi : Construct
     {
         props ??= new DemoPartnerApiProps();
         new PropsValidator(nameof(DemoPartnerApi))
+            .Whole((nameof(props.TotalItems), props.TotalItems))
             .When(PropsValidator.OutOfRange(props.TotalItems, 1, 100_000_000), nameof(props.TotalItems), "must be between 1 and 100,000,000", props.TotalItems, "the default is 2,500")
             .When(PropsValidator.OutOfRange(props.ErrorRate, 0, 0.9), nameof(props.ErrorRate), "must be between 0 and 0.9", props.ErrorRate, "the default is 0.05")
             .When(props.MaxDelay is { } d && d.ToMilliseconds() > 10_000, nameof(props.MaxDelay), "must be at most 10 seconds", props.MaxDelay, "the default is 500 milliseconds")

@@ -27,6 +27,20 @@ internal sealed class PropsValidator(string constructName)
         return this;
     }
 
+    /// <summary>
+    /// Records a problem for each given number that is finite but not whole (a count, a size in MB or bytes): AWS
+    /// refuses a fractional one at deploy, or the handlers, which read whole numbers, at run time.
+    /// </summary>
+    public PropsValidator Whole(params (string Prop, double? Value)[] numbers)
+    {
+        foreach (var (prop, value) in numbers)
+        {
+            When(value is { } v && double.IsFinite(v) && v != Math.Floor(v), prop, "must be a whole number", value, "round it, e.g. " + Math.Round(value ?? 0).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return this;
+    }
+
     /// <summary>Records that two props must not be given together.</summary>
     public PropsValidator Exclusive(string first, object? firstValue, string second, object? secondValue, string fix)
     {

@@ -341,6 +341,7 @@ public class RecursionSafeS3Processor : Construct
                 "BucketEncryptionKey applies to buckets the construct creates; your bucket keeps its own encryption");
 
         // The synth-time loop checks that need only the props.
+        v.Whole((nameof(p.MaxReceiveCount), p.MaxReceiveCount), (nameof(p.ProcessorMemorySize), p.ProcessorMemorySize));
         var sameBucket = SameResource.Buckets(p.ExistingBucket, p.ExistingOutputBucket);
         v.When(strategy == ProcessingStrategy.SeparateBucket && sameBucket,
                 nameof(p.ExistingOutputBucket),
