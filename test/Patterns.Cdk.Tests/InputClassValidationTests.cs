@@ -92,6 +92,13 @@ public class InputClassValidationTests
             "(got \"https://***@partner.example.com/v1/orders\"); remove them from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret (with AuthHeader, e.g. \"Authorization\")")
             .And.NotContain("hunter2");
 
+    [Fact]
+    public void No_message_about_a_base_url_repeats_its_credentials() =>
+        Fails(Poller(_ => new() { Sources = [Source("http://svc:hunter2@partner.example.com/v1/orders?token=abc123#top")] }))
+            .Should().Contain("Sources[0].BaseUrl: uses http").And.Contain("Sources[0].BaseUrl: has a fragment").And.Contain("Sources[0].BaseUrl: carries credentials")
+            .And.Contain("Sources[0].BaseUrl: has the query parameter \"token\"").And.Contain("(got \"http://***@partner.example.com/v1/orders?token=***\")")
+            .And.NotContain("hunter2").And.NotContain("abc123");
+
     [Theory]
     [InlineData("api_key")]
     [InlineData("access_token")]

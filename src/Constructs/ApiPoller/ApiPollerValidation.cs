@@ -171,22 +171,24 @@ internal static partial class ApiPollerValidation
         }
 
         var ok = Uri.TryCreate(src.BaseUrl, UriKind.Absolute, out var uri);
+        var leaks = ok && (uri!.UserInfo.Length > 0 || Credentials.CredentialQueryParameters(uri).Any());
+        var shown = leaks ? Redacted(uri!) : src.BaseUrl; // never echo a credential back
         v.When(!ok || uri!.Scheme is not ("https" or "http") || string.IsNullOrEmpty(uri.Host), $"{at}.BaseUrl",
-                "must be an absolute https URL", src.BaseUrl, "use e.g. \"https://partner.example.com/v1/orders\"")
+                "must be an absolute https URL", shown, "use e.g. \"https://partner.example.com/v1/orders\"")
             .When(ok && uri!.Scheme == "http" && src.AllowInsecureHttp != true, $"{at}.BaseUrl",
-                "uses http, so the partner's data (and any auth header) would cross the network unencrypted", src.BaseUrl,
+                "uses http, so the partner's data (and any auth header) would cross the network unencrypted", shown,
                 "use https, or set AllowInsecureHttp for a test partner")
-            .When(ok && !string.IsNullOrEmpty(uri!.Fragment), $"{at}.BaseUrl", "has a fragment, which is never sent to the partner", src.BaseUrl, "remove the '#...' part")
+            .When(ok && !string.IsNullOrEmpty(uri!.Fragment), $"{at}.BaseUrl", "has a fragment, which is never sent to the partner", shown, "remove the '#...' part")
             .When(ok && !string.IsNullOrEmpty(uri!.UserInfo), $"{at}.BaseUrl",
                 "carries credentials (user-info before '@'), which would sit in plain text in the functions' environment and the template",
-                ok ? Redacted(uri!) : null, "remove them from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret (with AuthHeader, e.g. \"Authorization\")");
+                shown, "remove them from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret (with AuthHeader, e.g. \"Authorization\")");
         if (ok)
         {
             foreach (var name in Credentials.CredentialQueryParameters(uri!))
             {
                 v.When(true, $"{at}.BaseUrl",
                     $"has the query parameter \"{name}\", which looks like a credential and would sit in plain text in the functions' environment and the template",
-                    Redacted(uri!), "remove it from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret with the AuthHeader the partner reads it from");
+                    shown, "remove it from the URL, store the credential in AWS Secrets Manager and pass it as AuthSecret with the AuthHeader the partner reads it from");
             }
         }
     }
