@@ -13,8 +13,8 @@ internal static partial class ApiPollerValidation
     /// <summary>What an unresolved token in the sources JSON (a secret ARN, a URL from another stack) is assumed to cost.</summary>
     public const int TokenBytes = 120;
 
-    /// <summary>Express child executions stop after 5 minutes; a batch must fit with a minute to spare.</summary>
-    public const double MaxBatchSeconds = 240;
+    /// <summary>A batch's pacing must fit in the child's budget (Orchestrator.BatchBudgetSeconds), with 30 s for the requests' latency.</summary>
+    public const double MaxBatchSeconds = Orchestrator.BatchBudgetSeconds - 30;
 
     /// <summary>Most sources one poller takes.</summary>
     public const int MaxSources = 20;
