@@ -21,7 +21,8 @@ public class ApiPollerDefaultsTests
     {
         var (stack, _, t) = ApiPollerSynth.Poller();
         var routes = ApiPollerTemplate.Resources(stack, "AWS::ApiGatewayV2::Route");
-        routes.Select(r => (string)r.Properties["RouteKey"]!).Should().BeEquivalentTo("POST /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tasks");
+        routes.Select(r => (string)r.Properties["RouteKey"]!).Should().BeEquivalentTo(
+            "POST /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tasks", "GET /admin/jobs/{id}", "GET /admin/jobs/{id}/tasks");
         routes.Should().OnlyContain(r => (string)r.Properties["AuthorizationType"]! == "AWS_IAM");
         t.HasResourceProperties("AWS::ApiGatewayV2::Stage", Props(
             ("AccessLogSettings", Props(("DestinationArn", Match.AnyValue()), ("Format", Match.StringLikeRegexp("\\$context.requestId")))),
@@ -237,6 +238,24 @@ public class ApiPollerDefaultsTests
         PolicyStatements.Of(stack, "Starter").Single().Resources.Single().Should().EndWith("/$default/POST/jobs");
         PolicyStatements.Of(stack, "Reader").Single().Resources.Single().Should().EndWith("/$default/GET/jobs/*");
         PolicyStatements.Of(stack, "Reader").Single().Actions.Should().Equal("execute-api:Invoke");
+    }
+
+    [Fact]
+    public void Reading_every_job_is_a_separate_grant_on_the_admin_routes_only()
+    {
+        var stack = TestApp.NewStack();
+        var poller = new ApiPoller.ApiPoller(stack, "Poller", ApiPollerSynth.Minimal());
+        var reader = new Role(stack, "Reader", new RoleProps { AssumedBy = new AccountRootPrincipal() });
+        var operators = new Role(stack, "Operators", new RoleProps { AssumedBy = new AccountRootPrincipal() });
+        poller.GrantReadJobs(reader);
+        poller.GrantReadAllJobs(operators);
+
+        var all = PolicyStatements.Of(stack, "Operators").Single();
+        all.Actions.Should().Equal("execute-api:Invoke");
+        all.Resources.Single().Should().EndWith("/$default/GET/admin/jobs/*");
+        var own = PolicyStatements.Of(stack, "Reader").Single().Resources.Single();
+        own.Should().EndWith("/$default/GET/jobs/*");
+        own.Should().NotContain("admin", "the creator-only grant must not reach the routes that read every job");
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public class ApiPollerValidationTests
         { "request timeout vs fetcher", _ => new() { Sources = [Source(requestTimeout: Duration.Seconds(20))], FetcherTimeout = Duration.Seconds(45) },
             "Sources[0].RequestTimeout: leaves no room in FetcherTimeout 45 seconds: a fetcher needs at least 3 x the request timeout to fetch one page and stop in time (got 20 seconds); lower RequestTimeout or raise FetcherTimeout" },
         { "batch too slow", _ => new() { Sources = [Source(rps: 0.5, maxConcurrency: 10)] },
-            "Sources[0].RequestsPerSecond: makes a batch of 25 pages take about 500 seconds (10 concurrent batches share the rate), longer than an Express child may run (240 seconds with margin) (got 0.5); lower PagesPerBatch or MaxConcurrency, or raise RequestsPerSecond" },
+            "Sources[0].RequestsPerSecond: makes a batch of 25 pages take about 500 seconds (10 concurrent batches share the rate), longer than an Express child may run (150 seconds with margin) (got 0.5); lower PagesPerBatch or MaxConcurrency, or raise RequestsPerSecond" },
         { "parameter name", _ => new() { Sources = [Source(parameters: [new SourceParameter { Name = "a b" }])] },
             "Sources[0].Parameters[0].Name: must match ^[A-Za-z0-9_.-]{1,64}$ (got \"a b\"); use a plain query-string name, e.g. \"since\"" },
         { "parameter twice", _ => new() { Sources = [Source(parameters: [Since, Since])] },

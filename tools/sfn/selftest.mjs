@@ -20,6 +20,9 @@ export const MUTATIONS = [
   { name: 'RouteByMode without the duplicate branch', breaks: 'duplicate start', mutate: (d) => { d.States.RouteByMode.Choices = d.States.RouteByMode.Choices.filter((c) => c.StringEquals !== 'duplicate'); } },
   { name: 'RouteByMode sends empty jobs to the fan-out', breaks: 'empty source', mutate: (d) => { d.States.RouteByMode.Default = 'FetchPages'; } },
   { name: 'PlanJob Catch removed', breaks: 'planner failure', mutate: (d) => delete d.States.PlanJob.Catch },
+  { name: 'FetchBatch passes no batch budget', breaks: 'slow partner', mutate: (d) => { delete child(d).FetchBatch.Parameters.Payload['batchStartedAt.$']; delete child(d).FetchBatch.Parameters.Payload.batchBudgetSeconds; } },
+  { name: 'HasRemaining calls again when out of time', breaks: 'slow partner', mutate: (d) => { child(d).HasRemaining.Choices = child(d).HasRemaining.Choices.filter((c) => !c.And); } },
+  { name: 'FetchBatch in the child retries like a Standard task (6 from 2 s, up to 60 s)', breaks: 'slow partner', mutate: (d) => Object.assign(child(d).FetchBatch.Retry[0], { IntervalSeconds: 2, MaxAttempts: 6, MaxDelaySeconds: 60 }) },
 ];
 
 async function failingScenarios(machine) {

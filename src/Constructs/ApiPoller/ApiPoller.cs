@@ -178,8 +178,19 @@ public class ApiPoller : Construct
     /// <summary>Lets <paramref name="grantee"/> start jobs (execute-api:Invoke on POST /jobs).</summary>
     public Grant GrantStartJobs(IGrantable grantee) => GrantInvoke(grantee, "POST", "/jobs");
 
-    /// <summary>Lets <paramref name="grantee"/> read jobs and their tasks (execute-api:Invoke on the GET routes).</summary>
+    /// <summary>
+    /// Lets <paramref name="grantee"/> read the jobs it started and their tasks (execute-api:Invoke on <c>GET /jobs/*</c>).
+    /// A job is shown to the principal that posted it only (for an assumed role: any session of that role); to anyone
+    /// else it is unknown (404). Scheduled jobs have no creator: read them with <see cref="GrantReadAllJobs"/>.
+    /// </summary>
     public Grant GrantReadJobs(IGrantable grantee) => GrantInvoke(grantee, "GET", "/jobs/*");
+
+    /// <summary>
+    /// Lets <paramref name="grantee"/> read every job and its tasks, whoever started it, scheduled jobs included
+    /// (execute-api:Invoke on <c>GET /admin/jobs/*</c>: <c>/admin/jobs/{id}</c> and <c>/admin/jobs/{id}/tasks</c>).
+    /// Status and page states only, never payloads; grant it to operators and dashboards, narrowly.
+    /// </summary>
+    public Grant GrantReadAllJobs(IGrantable grantee) => GrantInvoke(grantee, "GET", "/admin/jobs/*");
 
     /// <summary>Jobs whose workflow failed (sum over five minutes by default).</summary>
     public Metric MetricFailedExecutions(IMetricOptions? options = null) => StateMachine.MetricFailed(options ?? AlarmFactory.Sum5Min);

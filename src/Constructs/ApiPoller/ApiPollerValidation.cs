@@ -7,8 +7,8 @@ namespace Patterns.Cdk.ApiPoller;
 /// <summary>Every synth-time rule of <see cref="ApiPollerProps"/>, each with the message users see.</summary>
 internal static partial class ApiPollerValidation
 {
-    /// <summary>Express child executions stop after 5 minutes; a batch must fit with a minute to spare.</summary>
-    public const double MaxBatchSeconds = 240;
+    /// <summary>A batch's pacing must fit in the child's budget (Orchestrator.BatchBudgetSeconds), with 30 s for the requests' latency.</summary>
+    public const double MaxBatchSeconds = Orchestrator.BatchBudgetSeconds - 30;
 
     /// <summary>Most sources one poller takes.</summary>
     public const int MaxSources = 20;

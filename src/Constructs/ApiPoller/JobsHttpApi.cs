@@ -9,18 +9,25 @@ using Patterns.Cdk.Core;
 
 namespace Patterns.Cdk.ApiPoller;
 
-/// <summary>The HTTP API in front of the JobApi function: three routes, each authorized, with access logs and throttling.</summary>
+/// <summary>
+/// The HTTP API in front of the JobApi function: five routes, each authorized, with access logs and throttling.
+/// <c>GET /jobs/...</c> shows a job to its creator only; <c>GET /admin/jobs/...</c> shows any job, so who may read
+/// everything is an IAM decision (<see cref="ApiPoller.GrantReadAllJobs"/>), not something the function must know.
+/// </summary>
 internal static class JobsHttpApi
 {
     /// <summary>The routes, as <c>(method, path)</c>.</summary>
     public static readonly (HttpMethod Method, string Path)[] Routes =
-        [(HttpMethod.POST, "/jobs"), (HttpMethod.GET, "/jobs/{id}"), (HttpMethod.GET, "/jobs/{id}/tasks")];
+    [
+        (HttpMethod.POST, "/jobs"), (HttpMethod.GET, "/jobs/{id}"), (HttpMethod.GET, "/jobs/{id}/tasks"),
+        (HttpMethod.GET, "/admin/jobs/{id}"), (HttpMethod.GET, "/admin/jobs/{id}/tasks"),
+    ];
 
     public static HttpApi Create(Construct scope, IFunction handler, ApiAuthorization authorization, double rateLimit, double burstLimit, RetentionDays retention)
     {
         var api = new HttpApi(scope, "Api", new HttpApiProps
         {
-            Description = "ApiPoller job API: POST /jobs, GET /jobs/{id}, GET /jobs/{id}/tasks.",
+            Description = "ApiPoller job API: POST /jobs, GET /jobs/{id}, GET /jobs/{id}/tasks (creator only), GET /admin/jobs/{id}[/tasks] (any job).",
             CreateDefaultStage = true,
         });
         var integration = new HttpLambdaIntegration("JobApiIntegration", handler, new HttpLambdaIntegrationProps

@@ -25,6 +25,23 @@ internal static class Orchestrator
     /// <summary>Prefix of the Distributed Map's result files in the payload bucket.</summary>
     public const string MapResultsPrefix = "map-results/";
 
+    /// <summary>Express stops an execution after 5 minutes, silently for the batch: nothing after that runs.</summary>
+    public const double ExpressLimitSeconds = 300;
+
+    /// <summary>
+    /// How long a batch child may fetch, from its start (<c>$$.Execution.StartTime</c>). The fetcher's time box ends at
+    /// this deadline; when pages remain and no page fits any more the child records the batch as failed. The rest of the
+    /// 5 minutes is the tail's: the retries of the last FetchBatch (<see cref="BatchFetchRetry"/>) and RecordBatchFailure
+    /// (<see cref="BatchRecordRetry"/>), whose worst case the construct tests add up.
+    /// </summary>
+    public const double BatchBudgetSeconds = 180;
+
+    /// <summary>FetchBatch in a child: 3 retries from 1 s, each delay at most 4 s (7 s of backoff in all).</summary>
+    public static RetryProps BatchFetchRetry() => TaskRetries.Policy(TaskRetries.LambdaErrors, Duration.Seconds(1), 3, Duration.Seconds(4));
+
+    /// <summary>RecordBatchFailure: 4 retries from 1 s, each delay at most 8 s (15 s of backoff in all).</summary>
+    public static RetryProps BatchRecordRetry() => TaskRetries.Policy(TaskRetries.DynamoDbErrors, Duration.Seconds(1), 4, Duration.Seconds(8));
+
     /// <summary>Builds the definition; states are children of <paramref name="scope"/>.</summary>
     public static IChainable Define(Construct scope, OrchestratorTargets t)
     {
@@ -152,7 +169,12 @@ internal static class Orchestrator
         // Reading the manifest fails before any child starts, so retrying it cannot fetch a page twice.
         map.AddRetry(TaskRetries.Policy(["States.ItemReaderFailed"], Duration.Seconds(2), 3, Duration.Seconds(30)));
 
-        var batchFailed = new Fail(scope, "BatchFailed", new FailProps { Comment = "This batch's unfetched pages stay PLANNED and count as notFetched." });
+        var batchFailed = new Fail(scope, "BatchFailed", new FailProps
+        {
+            Comment = "This batch's unfetched pages stay PLANNED and count as notFetched.",
+            ErrorPath = "$.error.Error",
+            CausePath = "$.error.Cause",
+        });
         var recordBatchFailure = TaskRetries.With(new DynamoUpdateItem(scope, "RecordBatchFailure", new DynamoUpdateItemProps
         {
             Comment = "Counts the failed batch on the job item.",
@@ -161,22 +183,47 @@ internal static class Orchestrator
             UpdateExpression = "ADD failedBatches :one",
             ExpressionAttributeValues = new Dictionary<string, DynamoAttributeValue> { [":one"] = DynamoAttributeValue.FromNumber(1) },
             ResultPath = JsonPath.DISCARD,
-        }), TaskRetries.DynamoDb());
+        }), BatchRecordRetry());
         recordBatchFailure.AddCatch(batchFailed, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.recordError" });
         recordBatchFailure.Next(batchFailed);
+
+        var batchOutOfTime = new Pass(scope, "BatchOutOfTime", new PassProps
+        {
+            Comment = "The batch's budget has no room for another page: fail it on the record, well before Express's 5 minutes.",
+            Result = Result.FromObject(new Dictionary<string, object>
+            {
+                ["Error"] = "BatchOutOfTime",
+                ["Cause"] = $"the batch's budget of {BatchBudgetSeconds} s from the child's start ran out; its remaining pages stay PLANNED (notFetched)",
+            }),
+            ResultPath = "$.error",
+        });
+        batchOutOfTime.Next(recordBatchFailure);
 
         var fetchBatch = TaskRetries.With(new LambdaInvoke(scope, "FetchBatch", new LambdaInvokeProps
         {
             Comment = "Streams each page of the batch to S3 and enqueues its pointer; returns the pages it had no time for.",
             LambdaFunction = t.PageFetcher,
-            Payload = TaskInput.FromObject(new Dictionary<string, object> { ["Items.$"] = "$.Items", ["BatchInput.$"] = "$.BatchInput" }),
+            Payload = TaskInput.FromObject(new Dictionary<string, object>
+            {
+                ["Items.$"] = "$.Items",
+                ["BatchInput.$"] = "$.BatchInput",
+                // The same on every call of this child: the budget runs from the child's start, across calls and retries.
+                ["batchStartedAt.$"] = "$$.Execution.StartTime",
+                ["batchBudgetSeconds"] = BatchBudgetSeconds,
+            }),
             // The pages it had no time for become the next call's Items.
-            ResultSelector = new Dictionary<string, object> { ["Items.$"] = "$.Payload.remaining", ["BatchInput.$"] = "$.Payload.BatchInput" },
+            ResultSelector = new Dictionary<string, object>
+            {
+                ["Items.$"] = "$.Payload.remaining",
+                ["BatchInput.$"] = "$.Payload.BatchInput",
+                ["outOfTime.$"] = "$.Payload.outOfTime",
+            },
             ResultPath = "$",
             RetryOnServiceExceptions = false,
-        }), TaskRetries.Lambda());
+        }), BatchFetchRetry());
         fetchBatch.AddCatch(recordBatchFailure, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.error" });
         fetchBatch.Next(new Choice(scope, "HasRemaining")
+            .When(Condition.And(Condition.IsPresent("$.Items[0]"), Condition.BooleanEquals("$.outOfTime", true)), batchOutOfTime)
             .When(Condition.IsPresent("$.Items[0]"), fetchBatch)
             .Otherwise(new Succeed(scope, "BatchDone")));
         map.ItemProcessor(fetchBatch);

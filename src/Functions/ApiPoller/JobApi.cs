@@ -11,7 +11,10 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// The job API behind the HTTP API (payload format 2.0, every route IAM-authorized; docs/ApiPoller-contract.md):
 /// <c>POST /jobs</c> validates the request against the configured source and conditionally writes the job item
 /// (status REQUESTED) — the item is the outbox the workflow starts from; <c>GET /jobs/{id}</c> returns the job's exact
-/// counters and derived state; <c>GET /jobs/{id}/tasks</c> lists its pages. Every outcome is an HTTP response
+/// counters and derived state; <c>GET /jobs/{id}/tasks</c> lists its pages. A job is recorded with its creator
+/// (<see cref="JobCaller"/>) and those two routes show it to its creator only: to anyone else it is unknown (404, the
+/// same answer as a job that does not exist). <c>GET /admin/jobs/{id}</c> and <c>GET /admin/jobs/{id}/tasks</c> show
+/// any job, scheduled ones included; IAM decides who may call them (ApiPoller.GrantReadAllJobs). Every outcome is an HTTP response
 /// (4xx for the caller's mistakes, 500 for a failure of ours); one JSON log line per request, with the request id.
 /// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.JobApi::HandleAsync</c>.
 /// </summary>
@@ -86,11 +89,13 @@ public sealed class JobApi
             return Task.FromResult(ApiResponse.MethodNotAllowed(allowed));
         }
 
+        // Reads through /jobs are the creator's; the admin routes (IAM-granted apart) read any job.
+        string? reader = resource is JobResource.AnyJob or JobResource.AnyJobTasks ? null : JobCaller.Of(request);
         return resource switch
         {
             JobResource.Jobs => CreateJobAsync(request, outcome),
-            JobResource.Job => GetJobAsync(jobId, outcome),
-            _ => ListTasksAsync(request, jobId, outcome),
+            JobResource.Job or JobResource.AnyJob => GetJobAsync(jobId, reader, outcome),
+            _ => ListTasksAsync(request, jobId, reader, outcome),
         };
     }
 
@@ -110,9 +115,10 @@ public sealed class JobApi
         }
 
         outcome.Source = jobRequest.Source.Name;
-        string jobId = idempotencyKey is null ? JobIds.New() : JobIds.FromIdempotencyKey(CallerOf(request), idempotencyKey);
+        string caller = JobCaller.Of(request);
+        string jobId = idempotencyKey is null ? JobIds.New() : JobIds.FromIdempotencyKey(caller, idempotencyKey);
         outcome.JobId = jobId;
-        var job = NewJob.Create(jobId, jobRequest.Source, jobRequest.Parameters, ProgressTable.TriggerApi);
+        var job = NewJob.Create(jobId, jobRequest.Source, jobRequest.Parameters, ProgressTable.TriggerApi, caller);
         JobCreation creation = await _store.CreateJobAsync(job);
         if (!creation.Created && !string.Equals(creation.Job.RequestHash, job.Request.Hash, StringComparison.Ordinal))
         {
@@ -126,21 +132,22 @@ public sealed class JobApi
         return ApiResponse.Json(202, accepted, ApiJsonContext.Default.JobAccepted, ("location", self));
     }
 
-    private async Task<HttpApiV2Response> GetJobAsync(string? jobId, RequestOutcome outcome)
+    private async Task<HttpApiV2Response> GetJobAsync(string? jobId, string? reader, RequestOutcome outcome)
     {
-        if (!JobIds.IsWellFormed(jobId) || await _store.GetSummaryAsync(jobId!) is not { } summary)
+        if (await ReadableJobAsync(jobId, reader, outcome) is not { } job)
         {
             return UnknownJob();
         }
 
         outcome.JobId = jobId;
-        outcome.Source = summary.Job.Source;
+        outcome.Source = job.Source;
+        var summary = new JobSummary(job, await _store.CountTasksAsync(job.JobId));
         return ApiResponse.Json(200, JobStatusBodyOf(summary), ApiJsonContext.Default.JobStatusBody);
     }
 
-    private async Task<HttpApiV2Response> ListTasksAsync(HttpApiV2Request request, string? jobId, RequestOutcome outcome)
+    private async Task<HttpApiV2Response> ListTasksAsync(HttpApiV2Request request, string? jobId, string? reader, RequestOutcome outcome)
     {
-        if (!JobIds.IsWellFormed(jobId) || await _store.GetJobAsync(jobId!) is not { } job)
+        if (await ReadableJobAsync(jobId, reader, outcome) is not { } job)
         {
             return UnknownJob();
         }
@@ -195,12 +202,25 @@ public sealed class JobApi
         };
     }
 
-    // With IAM authorization API Gateway always sets the caller's ARN; the fallbacks only matter when a deployment
-    // turned authorization off, where every caller shares one idempotency-key space.
-    private static string CallerOf(HttpApiV2Request request) =>
-        request.RequestContext.Authorizer?.Iam is { } iam
-            ? iam.UserArn ?? iam.CallerId ?? iam.AccountId ?? string.Empty
-            : string.Empty;
+    /// <summary>
+    /// The job, when <paramref name="reader"/> may see it: its creator, or anyone (null reader: an admin route). A job of
+    /// another caller costs the same single read as an unknown one and is answered the same, so ids cannot be probed.
+    /// </summary>
+    private async Task<JobRecord?> ReadableJobAsync(string? jobId, string? reader, RequestOutcome outcome)
+    {
+        if (!JobIds.IsWellFormed(jobId) || await _store.GetJobAsync(jobId!) is not { } job)
+        {
+            return null;
+        }
+
+        if (reader is not null && !string.Equals(job.CreatedBy, reader, StringComparison.Ordinal))
+        {
+            outcome.Message = "job of another creator (or a scheduled job) answered as unknown";
+            return null;
+        }
+
+        return job;
+    }
 
     private static HttpApiV2Response UnknownJob() => ApiResponse.NotFound("no job has this id");
 

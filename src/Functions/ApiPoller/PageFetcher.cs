@@ -9,7 +9,9 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// one after the other at the source's pace, streams each to S3 and enqueues its pointer (docs/ApiPoller-contract.md).
 /// A page that fails after the retries is recorded FETCH_FAILED with its failure code; the batch goes on. The invocation
 /// time-boxes itself: it starts no page when less than two request timeouts are left, and returns the pages not started
-/// as <c>remaining</c>, which the workflow hands to the next invocation.
+/// as <c>remaining</c>, which the workflow hands to the next invocation. The batch's budget (its child's start plus
+/// <c>batchBudgetSeconds</c>) bounds every invocation's time box too; once it has no room for another page the result
+/// says <c>outOfTime</c> and the workflow records the batch as failed.
 /// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.PageFetcher::HandleAsync</c>.
 /// </summary>
 public sealed class PageFetcher
@@ -36,7 +38,7 @@ public sealed class PageFetcher
     {
     }
 
-    /// <summary>Handles <c>{"Items": [{"page": n}...], "BatchInput": {"jobId", "source"}}</c>.</summary>
+    /// <summary>Handles <c>{"Items": [{"page": n}...], "BatchInput": {"jobId", "source"}, "batchStartedAt", "batchBudgetSeconds"}</c>.</summary>
     public Task<Stream> HandleAsync(Stream input) => Invocation.RunAsync(_log, async () =>
     {
         FetchBatchRequest request = await LambdaJson.ReadAsync(input, FetchJsonContext.Default.FetchBatchRequest);
@@ -48,7 +50,8 @@ public sealed class PageFetcher
     {
         BatchInput batch = request.BatchInput;
         JsonLog log = _log.With(("jobId", batch.JobId), ("source", batch.Source));
-        FetchSession session = await FetchSession.OpenAsync(_services, batch.JobId, batch.Source, log, cancellationToken);
+        DateTimeOffset? deadline = Deadline(request);
+        FetchSession session = await FetchSession.OpenAsync(_services, batch.JobId, batch.Source, log, cancellationToken, deadline);
         int fetched = 0, failed = 0, next = 0;
         IReadOnlyList<PageItem> items = request.Items;
         try
@@ -79,13 +82,37 @@ public sealed class PageFetcher
 
         await session.Saver.FlushAsync(cancellationToken);
         PageItem[] remaining = [.. items.Skip(next)];
+        bool outOfTime = remaining.Length > 0 && session.TimeBox.BudgetSpent(session.RequestTimeout);
         log.Info(
             "batch fetched",
             ("fetched", fetched),
             ("failed", failed),
             ("remaining", remaining.Length),
+            ("outOfTime", outOfTime ? "true" : "false"),
             ("partnerRequests", session.Client.RequestCount),
             ("sendMessageBatchRequests", session.Saver.SendRequests));
-        return new FetchBatchResult { Fetched = fetched, Failed = failed, Remaining = remaining, BatchInput = batch };
+        return new FetchBatchResult { Fetched = fetched, Failed = failed, Remaining = remaining, OutOfTime = outOfTime, BatchInput = batch };
+    }
+
+    /// <summary>The batch's deadline: both budget fields or neither.</summary>
+    /// <exception cref="BadInputException">Only one of the two fields, or a budget outside 1-300 seconds.</exception>
+    internal static DateTimeOffset? Deadline(FetchBatchRequest request)
+    {
+        if (request.BatchStartedAt is null && request.BatchBudgetSeconds is null)
+        {
+            return null;
+        }
+
+        if (request.BatchStartedAt is not { } start || request.BatchBudgetSeconds is not { } seconds)
+        {
+            throw new BadInputException("batchStartedAt and batchBudgetSeconds come together");
+        }
+
+        if (seconds is < 1 or > 300)
+        {
+            throw new BadInputException("batchBudgetSeconds must be between 1 and 300 (an Express child runs at most 5 minutes)");
+        }
+
+        return start + TimeSpan.FromSeconds(seconds);
     }
 }

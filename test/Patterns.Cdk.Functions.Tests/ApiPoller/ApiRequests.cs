@@ -24,11 +24,18 @@ internal static class ApiRequests
         return Request("POST", "/jobs", "POST /jobs", headers: headers, body: body, base64: base64, caller: caller);
     }
 
-    public static HttpApiV2Request GetJob(string id) =>
-        Request("GET", "/jobs/" + id, "GET /jobs/{id}", pathParameters: new Dictionary<string, string> { ["id"] = id });
+    public static HttpApiV2Request GetJob(string id, string caller = Alice) =>
+        Request("GET", "/jobs/" + id, "GET /jobs/{id}", pathParameters: new Dictionary<string, string> { ["id"] = id }, caller: caller);
 
-    public static HttpApiV2Request GetTasks(string id, IReadOnlyDictionary<string, string>? query = null) =>
-        Request("GET", $"/jobs/{id}/tasks", "GET /jobs/{id}/tasks", pathParameters: new Dictionary<string, string> { ["id"] = id }, query: query);
+    public static HttpApiV2Request GetTasks(string id, IReadOnlyDictionary<string, string>? query = null, string caller = Alice) =>
+        Request("GET", $"/jobs/{id}/tasks", "GET /jobs/{id}/tasks", pathParameters: new Dictionary<string, string> { ["id"] = id }, query: query, caller: caller);
+
+    /// <summary>The admin route that reads any job (IAM decides who may call it).</summary>
+    public static HttpApiV2Request GetAnyJob(string id, string caller = Bob) =>
+        Request("GET", "/admin/jobs/" + id, "GET /admin/jobs/{id}", pathParameters: new Dictionary<string, string> { ["id"] = id }, caller: caller);
+
+    public static HttpApiV2Request GetAnyTasks(string id, string caller = Bob) =>
+        Request("GET", $"/admin/jobs/{id}/tasks", "GET /admin/jobs/{id}/tasks", pathParameters: new Dictionary<string, string> { ["id"] = id }, caller: caller);
 
     public static HttpApiV2Request Request(
         string method,

@@ -346,6 +346,130 @@ public class JobApiTests
             .Should().Throw<InvalidOperationException>().WithMessage("JobApi is misconfigured: TABLE_NAME is required*JOB_TTL_DAYS is required*");
     }
 
+    [Fact]
+    public async Task Post_records_the_caller_as_the_jobs_creator()
+    {
+        await _api.HandleAsync(ApiRequests.Post(ValidBody));
+
+        _table.Items.Single()["createdBy"].S.Should().Be(ApiRequests.Alice);
+    }
+
+    [Fact]
+    public async Task Another_caller_gets_exactly_the_answer_for_a_job_that_does_not_exist()
+    {
+        string jobId = JobIdOf(await _api.HandleAsync(ApiRequests.Post(ValidBody)));
+        const string unknown = "0123456789abcdef0123456789abcdef";
+
+        HttpApiV2Response foreign = await _api.HandleAsync(ApiRequests.GetJob(jobId, caller: ApiRequests.Bob));
+        HttpApiV2Response missing = await _api.HandleAsync(ApiRequests.GetJob(unknown, caller: ApiRequests.Bob));
+        HttpApiV2Response foreignTasks = await _api.HandleAsync(ApiRequests.GetTasks(jobId, caller: ApiRequests.Bob));
+        HttpApiV2Response missingTasks = await _api.HandleAsync(ApiRequests.GetTasks(unknown, caller: ApiRequests.Bob));
+
+        foreign.Should().BeEquivalentTo(missing, "a job of someone else must not be told apart from no job at all");
+        foreignTasks.Should().BeEquivalentTo(missingTasks);
+        foreign.StatusCode.Should().Be(404);
+        (await _api.HandleAsync(ApiRequests.GetJob(jobId))).StatusCode.Should().Be(200, "the creator still reads it");
+    }
+
+    [Fact]
+    public async Task Every_session_of_an_assumed_role_is_the_same_caller()
+    {
+        const string session1 = "arn:aws:sts::123456789012:assumed-role/Reporting/i-0abc";
+        const string session2 = "arn:aws:sts::123456789012:assumed-role/Reporting/i-0def";
+        string jobId = JobIdOf(await _api.HandleAsync(ApiRequests.Post(ValidBody, idempotencyKey: "nightly", caller: session1)));
+
+        _table.Items.Single()["createdBy"].S.Should().Be("arn:aws:sts::123456789012:assumed-role/Reporting", "the role, not the session");
+        (await _api.HandleAsync(ApiRequests.GetJob(jobId, caller: session2))).StatusCode.Should().Be(200);
+        (await _api.HandleAsync(ApiRequests.GetTasks(jobId, caller: session2))).StatusCode.Should().Be(200);
+        JobIdOf(await _api.HandleAsync(ApiRequests.Post(ValidBody, idempotencyKey: "nightly", caller: session2))).Should().Be(jobId, "an idempotency key is the role's");
+        (await _api.HandleAsync(ApiRequests.GetJob(jobId, caller: "arn:aws:sts::123456789012:assumed-role/Other/i-0abc"))).StatusCode.Should().Be(404);
+    }
+
+    [Fact]
+    public async Task The_admin_routes_read_any_job_and_its_tasks()
+    {
+        string jobId = JobIdOf(await _api.HandleAsync(ApiRequests.Post(ValidBody)));
+
+        HttpApiV2Response job = await _api.HandleAsync(ApiRequests.GetAnyJob(jobId, caller: ApiRequests.Bob));
+        HttpApiV2Response tasks = await _api.HandleAsync(ApiRequests.GetAnyTasks(jobId, caller: ApiRequests.Bob));
+
+        job.StatusCode.Should().Be(200);
+        JsonDocument.Parse(job.Body!).RootElement.GetProperty("jobId").GetString().Should().Be(jobId);
+        tasks.StatusCode.Should().Be(200);
+        (await _api.HandleAsync(ApiRequests.GetAnyJob("0123456789abcdef0123456789abcdef"))).StatusCode.Should().Be(404);
+    }
+
+    [Fact]
+    public async Task A_scheduled_job_has_no_creator_and_is_read_through_the_admin_routes_only()
+    {
+        string jobId = JobIdOf(await _api.HandleAsync(ApiRequests.Post(ValidBody)));
+        Dictionary<string, AttributeValue> item = _table.Items.Single();
+        item.Remove("createdBy"); // what the planner writes for a scheduled job
+        item["trigger"] = new AttributeValue { S = "schedule" };
+
+        (await _api.HandleAsync(ApiRequests.GetJob(jobId))).StatusCode.Should().Be(404);
+        (await _api.HandleAsync(ApiRequests.GetJob(jobId, caller: ApiRequests.Bob))).StatusCode.Should().Be(404);
+        HttpApiV2Response admin = await _api.HandleAsync(ApiRequests.GetAnyJob(jobId));
+        admin.StatusCode.Should().Be(200);
+        JsonDocument.Parse(admin.Body!).RootElement.GetProperty("trigger").GetString().Should().Be("schedule");
+    }
+
+    [Theory]
+    [InlineData("/admin/jobs/0123456789abcdef0123456789abcdef")]
+    [InlineData("/admin/jobs/0123456789abcdef0123456789abcdef/tasks")]
+    public async Task An_admin_path_reached_through_a_catch_all_route_is_not_an_admin_read(string path)
+    {
+        string jobId = JobIdOf(await _api.HandleAsync(ApiRequests.Post(ValidBody)));
+
+        HttpApiV2Response response = await _api.HandleAsync(ApiRequests.Request("GET", path.Replace("0123456789abcdef0123456789abcdef", jobId, StringComparison.Ordinal), caller: ApiRequests.Bob));
+
+        response.StatusCode.Should().Be(404, "only the route key, set after IAM allowed the admin route, grants reading any job");
+        JsonDocument.Parse(response.Body!).RootElement.GetProperty("error").GetString().Should().Be("NotFound");
+    }
+
+    [Fact]
+    public async Task An_admin_route_answers_405_to_another_method()
+    {
+        HttpApiV2Response response = await _api.HandleAsync(ApiRequests.Request("POST", "/admin/jobs/x", "POST /admin/jobs/{id}", pathParameters: new Dictionary<string, string> { ["id"] = "x" }));
+
+        response.StatusCode.Should().Be(405);
+        response.Headers!["allow"].Should().Be("GET");
+    }
+
+    [Fact]
+    public async Task Without_an_IAM_identity_every_caller_is_the_same_anonymous_creator()
+    {
+        HttpApiV2Request Anonymous(HttpApiV2Request request) => request with { RequestContext = request.RequestContext with { Authorizer = null } };
+        string jobId = JobIdOf(await _api.HandleAsync(Anonymous(ApiRequests.Post(ValidBody))));
+
+        _table.Items.Single()["createdBy"].S.Should().Be("anonymous");
+        (await _api.HandleAsync(Anonymous(ApiRequests.GetJob(jobId)))).StatusCode.Should().Be(200);
+        (await _api.HandleAsync(ApiRequests.GetJob(jobId))).StatusCode.Should().Be(404, "an IAM caller is not the anonymous one");
+    }
+
+    [Theory]
+    [InlineData("arn:aws:sts::123456789012:assumed-role/Reporting/i-0abc", "arn:aws:sts::123456789012:assumed-role/Reporting")]
+    [InlineData("arn:aws-us-gov:sts::123456789012:assumed-role/Ops-Role_1/someone@example.com", "arn:aws-us-gov:sts::123456789012:assumed-role/Ops-Role_1")]
+    [InlineData("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice")]
+    [InlineData("arn:aws:iam::123456789012:user/team/alice", "arn:aws:iam::123456789012:user/team/alice")]
+    [InlineData("arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:root")]
+    [InlineData("arn:aws:sts::123456789012:federated-user/bob", "arn:aws:sts::123456789012:federated-user/bob")]
+    [InlineData("arn:aws:sts::123456789012:assumed-role/Reporting", "arn:aws:sts::123456789012:assumed-role/Reporting")]
+    public void A_principal_is_the_role_of_an_assumed_role_session_and_any_other_arn_as_it_is(string arn, string principal) =>
+        Patterns.Cdk.Functions.ApiPoller.Api.JobCaller.Principal(arn).Should().Be(principal);
+
+    [Fact]
+    public void Without_a_user_arn_the_caller_id_names_the_principal_without_its_session()
+    {
+        HttpApiV2Request request = ApiRequests.GetJob("x");
+        request = request with
+        {
+            RequestContext = request.RequestContext with { Authorizer = new HttpApiV2Authorizer { Iam = new HttpApiV2Iam { CallerId = "AROAEXAMPLEID:session-1" } } },
+        };
+
+        Patterns.Cdk.Functions.ApiPoller.Api.JobCaller.Of(request).Should().Be("AROAEXAMPLEID");
+    }
+
     private static string JobIdOf(HttpApiV2Response response)
     {
         response.StatusCode.Should().Be(202, response.Body);

@@ -411,6 +411,36 @@ public sealed class ApiPollerFetchTests(EmulatorFixture emulators, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_batch_whose_budget_is_spent_starts_no_page_and_says_it_is_out_of_time()
+    {
+        using var partner = new FakePartner(totalItems: 30);
+        using ApiPollerScenario scenario = await Scenario(partner, "PageNumber", pageSize: 10, extra: ""","requestTimeoutSeconds":1""");
+        string jobId = await scenario.RequestJobAsync("items");
+        JobPlan plan = await scenario.PlanJobAsync(jobId);
+        int planningRequests = partner.Requests.Count;
+        PageItem[] items = [new() { Page = 1 }, new() { Page = 2 }, new() { Page = 3 }];
+        FetchBatchRequest Batch(TimeSpan sinceStart) => new()
+        {
+            Items = items,
+            BatchInput = new BatchInput { JobId = plan.JobId, Source = plan.Source },
+            BatchStartedAt = DateTimeOffset.UtcNow - sinceStart,
+            BatchBudgetSeconds = 180,
+        };
+
+        // 178 s into a 180 s budget: less than the 3 s finish reserve is left, let alone 2 x the 1 s request timeout.
+        FetchBatchResult spent = await scenario.FetchBatchAsync(Batch(TimeSpan.FromSeconds(178)));
+        FetchBatchResult fresh = await scenario.FetchBatchAsync(Batch(TimeSpan.Zero));
+
+        spent.OutOfTime.Should().BeTrue();
+        spent.Remaining.Select(p => p.Page).Should().Equal(1, 2, 3);
+        spent.Fetched.Should().Be(0);
+        partner.Requests.Count.Should().Be(planningRequests + 3, "only the fresh batch reached the partner, one request per page");
+        fresh.OutOfTime.Should().BeFalse();
+        fresh.Remaining.Should().BeEmpty();
+        fresh.Fetched.Should().Be(3);
+    }
+
+    [Fact]
     public async Task A_fetcher_out_of_time_hands_the_pages_not_started_back_and_each_page_is_fetched_once()
     {
         using var partner = new FakePartner(totalItems: 60);

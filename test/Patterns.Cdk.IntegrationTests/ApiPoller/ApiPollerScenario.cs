@@ -186,6 +186,14 @@ internal sealed class ApiPollerScenario : IDisposable
     public Task<JobRun> RunScheduleAsync(string scheduleName, string source, string scheduledTime, string parametersJson = "{}") =>
         RunAsync($$"""{"input":{"schedule":{"name":"{{scheduleName}}","source":"{{source}}","parameters":{{parametersJson}}},"scheduledTime":"{{scheduledTime}}","trigger":"schedule"},"executionId":"arn:aws:states:us-east-1:111122223333:execution:Orchestrator:s"}""");
 
+    /// <summary>Plans a job started by the Pipe (PlanJob alone).</summary>
+    public Task<JobPlan> PlanJobAsync(string jobId) =>
+        PlanAsync($$"""{"input":{"jobId":"{{jobId}}","trigger":"api"},"executionId":"arn:aws:states:us-east-1:111122223333:execution:Orchestrator:{{jobId}}"}""");
+
+    /// <summary>One FetchBatch call, through the handler's entry point.</summary>
+    public Task<FetchBatchResult> FetchBatchAsync(FetchBatchRequest request) =>
+        InvokeAsync(Fetcher.HandleAsync, JsonSerializer.Serialize(request, FetchJsonContext.Default.FetchBatchRequest), FetchJsonContext.Default.FetchBatchResult);
+
     /// <summary>Invokes the planner alone with a raw payload.</summary>
     public Task<JobPlan> PlanAsync(string payload) => InvokeAsync(Planner.HandleAsync, payload, FetchJsonContext.Default.JobPlan);
 

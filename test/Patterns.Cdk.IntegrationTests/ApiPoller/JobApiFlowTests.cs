@@ -97,6 +97,31 @@ public sealed class JobApiFlowTests(EmulatorFixture emulators)
         pages.Should().Equal(Enumerable.Range(1, 230));
     }
 
+    [Fact]
+    public async Task A_job_is_shown_to_its_creator_and_the_admin_routes_only_and_a_scheduled_job_to_the_admin_routes()
+    {
+        (JobApi api, ProgressTableScope table) = await CreateAsync();
+        const string session = "arn:aws:sts::123456789012:assumed-role/Reporting/i-0abc";
+        const string otherSession = "arn:aws:sts::123456789012:assumed-role/Reporting/i-0def";
+        string jobId = Json(await api.HandleAsync(Post(Body, caller: session))).GetProperty("jobId").GetString()!;
+        var scheduled = NewJob.Create(JobIds.FromSchedule("nightly", "2024-01-01T02:00:00Z"), ProgressTableScope.Catalog.Get("orders"),
+            ProgressTableScope.OrdersJob().Parameters, ProgressTable.TriggerSchedule);
+        await table.Store.CreateJobAsync(scheduled);
+
+        (await table.RawItemAsync(jobId, "JOB"))!["createdBy"].S.Should().Be("arn:aws:sts::123456789012:assumed-role/Reporting");
+        (await api.HandleAsync(Get($"/jobs/{jobId}", "GET /jobs/{id}", jobId, caller: otherSession))).StatusCode.Should().Be(200, "another session of the same role");
+        (await api.HandleAsync(Get($"/jobs/{jobId}/tasks", "GET /jobs/{id}/tasks", jobId, caller: otherSession))).StatusCode.Should().Be(200);
+        HttpApiV2Response foreign = await api.HandleAsync(Get($"/jobs/{jobId}", "GET /jobs/{id}", jobId));
+        HttpApiV2Response unknown = await api.HandleAsync(Get("/jobs/0123456789abcdef0123456789abcdef", "GET /jobs/{id}", "0123456789abcdef0123456789abcdef"));
+        foreign.Should().BeEquivalentTo(unknown, "another caller cannot tell the job from one that does not exist");
+        (await api.HandleAsync(Get($"/jobs/{jobId}/tasks", "GET /jobs/{id}/tasks", jobId))).StatusCode.Should().Be(404);
+        (await api.HandleAsync(Get($"/admin/jobs/{jobId}", "GET /admin/jobs/{id}", jobId))).StatusCode.Should().Be(200);
+        (await api.HandleAsync(Get($"/jobs/{scheduled.JobId}", "GET /jobs/{id}", scheduled.JobId, caller: session))).StatusCode.Should().Be(404, "a scheduled job has no creator");
+        JsonElement admin = Json(await api.HandleAsync(Get($"/admin/jobs/{scheduled.JobId}", "GET /admin/jobs/{id}", scheduled.JobId)));
+        admin.GetProperty("trigger").GetString().Should().Be("schedule");
+        (await api.HandleAsync(Get($"/admin/jobs/{scheduled.JobId}/tasks", "GET /admin/jobs/{id}/tasks", scheduled.JobId))).StatusCode.Should().Be(200);
+    }
+
     [Theory]
     [InlineData("GET", "/jobs/0123456789abcdef0123456789abcdef", 404)]
     [InlineData("GET", "/jobs/0123456789abcdef0123456789abcdef/tasks", 404)]
@@ -143,18 +168,18 @@ public sealed class JobApiFlowTests(EmulatorFixture emulators)
         return (new JobApi(ProgressTableScope.Catalog, table.Store, JsonLog.CreateDefault()), table);
     }
 
-    private static HttpApiV2Request Post(string body, string? idempotencyKey = null)
+    private static HttpApiV2Request Post(string body, string? idempotencyKey = null, string caller = Caller)
     {
-        HttpApiV2Request request = Request("POST", "/jobs", "POST /jobs", body, "application/json");
+        HttpApiV2Request request = Request("POST", "/jobs", "POST /jobs", body, "application/json", caller);
         return idempotencyKey is null
             ? request
             : request with { Headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["idempotency-key"] = idempotencyKey } };
     }
 
-    private static HttpApiV2Request Get(string path, string routeKey, string jobId, IReadOnlyDictionary<string, string>? query = null) =>
-        Request("GET", path, routeKey) with { PathParameters = new Dictionary<string, string> { ["id"] = jobId }, QueryStringParameters = query };
+    private static HttpApiV2Request Get(string path, string routeKey, string jobId, IReadOnlyDictionary<string, string>? query = null, string caller = Caller) =>
+        Request("GET", path, routeKey, caller: caller) with { PathParameters = new Dictionary<string, string> { ["id"] = jobId }, QueryStringParameters = query };
 
-    private static HttpApiV2Request Request(string method, string path, string routeKey, string? body = null, string? contentType = null) => new()
+    private static HttpApiV2Request Request(string method, string path, string routeKey, string? body = null, string? contentType = null, string caller = Caller) => new()
     {
         Version = "2.0",
         RouteKey = routeKey,
@@ -166,7 +191,7 @@ public sealed class JobApiFlowTests(EmulatorFixture emulators)
             RequestId = Guid.NewGuid().ToString("N"),
             Stage = "$default",
             Http = new HttpApiV2Http { Method = method, Path = path },
-            Authorizer = new HttpApiV2Authorizer { Iam = new HttpApiV2Iam { UserArn = Caller } },
+            Authorizer = new HttpApiV2Authorizer { Iam = new HttpApiV2Iam { UserArn = caller } },
         },
     };
 

@@ -17,8 +17,9 @@ const pageKey = (jobId, page) => `jobs/${jobId}/pages/${String(page).padStart(9,
 
 /** Milliseconds actually slept per virtual second, so a Retry-After shows as a longer (but still fast) task. */
 export const MS_PER_VIRTUAL_SECOND = 4;
-const sleepVirtual = async (world, seconds) => {
+const sleepVirtual = async (world, seconds, record) => {
   world.virtualSeconds += seconds;
+  world.spend(record, seconds);
   await new Promise((r) => setTimeout(r, seconds * MS_PER_VIRTUAL_SECOND));
 };
 
@@ -27,7 +28,7 @@ const sleepVirtual = async (world, seconds) => {
  * Retry-After (bounded by maxRetryAfterSeconds), other 4xx not retried. Saves, enqueues, records progress.
  * Returns { ok, body } or { ok: false, failure }.
  */
-async function fetchPage(world, source, jobId, page) {
+async function fetchPage(world, source, jobId, page, record) {
   const partner = world.partners[source.name];
   for (let attempt = 1; ; attempt++) {
     const res = partner.respond(page);
@@ -47,7 +48,7 @@ async function fetchPage(world, source, jobId, page) {
       return { ok: false, failure };
     }
     const wait = res.status === 429 && res.retryAfter !== undefined ? Math.min(res.retryAfter, source.maxRetryAfterSeconds) : 0.2 * 2 ** (attempt - 1);
-    await sleepVirtual(world, wait);
+    await sleepVirtual(world, wait, record);
   }
 }
 
@@ -78,28 +79,52 @@ export function jobPlanner(world, { pagesPerBatch }) {
   };
 }
 
+/** The handler's FinishReserve: the time box ends this long before the deadline. */
+const FINISH_RESERVE_SECONDS = 3;
+
+/** The batch's deadline (ms since the epoch) from the payload's budget fields, as PageFetcher.Deadline reads it. */
+function batchDeadline(startedAt, budgetSeconds) {
+  if (startedAt === undefined && budgetSeconds === undefined) return undefined;
+  if (startedAt === undefined || budgetSeconds === undefined) throw stepError('BadInput', 'batchStartedAt and batchBudgetSeconds come together');
+  if (!(budgetSeconds >= 1 && budgetSeconds <= 300)) throw stepError('BadInput', 'batchBudgetSeconds must be between 1 and 300');
+  const start = Date.parse(startedAt);
+  if (Number.isNaN(start)) throw stepError('BadInput', `batchStartedAt is not a timestamp: ${startedAt}`);
+  return start + budgetSeconds * 1000;
+}
+
 /**
- * PageFetcher: `{Items, BatchInput}` -> `{fetched, failed, remaining, BatchInput}`. `pagesPerInvocation`
- * models the handler's time box (it returns the pages it had no time for); `fault(invocation, items)` may
- * return `{ error, when: 'before' | 'after' }` to make this invocation fail as the Lambda service would.
+ * PageFetcher: `{Items, BatchInput, batchStartedAt, batchBudgetSeconds}` -> `{fetched, failed, remaining, outOfTime,
+ * BatchInput}`. `pagesPerInvocation` models the function's own time box (it returns the pages it had no time for);
+ * the batch budget is modelled on the execution's virtual clock (its start + the virtual seconds it has run): a page
+ * starts only while 2 x requestTimeoutSeconds are left before the deadline less the finish reserve, and `outOfTime`
+ * says the budget has no room for another page. `secondsPerPage` / `secondsPerInvocation` are the virtual time a page
+ * fetch / an invocation takes. `fault(invocation, items, { elapsed })` (elapsed: the execution's virtual seconds) may return `{ error, when: 'before' | 'after' }` to make this
+ * invocation fail as the Lambda service would.
  */
-export function pageFetcher(world, { pagesPerInvocation = Infinity, fault } = {}) {
+export function pageFetcher(world, { pagesPerInvocation = Infinity, fault, secondsPerPage = 0, secondsPerInvocation = 0 } = {}) {
   let invocations = 0;
-  return async ({ Items, BatchInput }) => {
+  return async ({ Items, BatchInput, batchStartedAt, batchBudgetSeconds }, { record } = {}) => {
     const invocation = ++invocations;
-    const injected = fault?.(invocation, Items);
+    world.spend(record, secondsPerInvocation);
+    const injected = fault?.(invocation, Items, { elapsed: world.elapsed(record) });
     if (injected?.when === 'before') throw stepError(injected.error);
+    const deadline = batchDeadline(batchStartedAt, batchBudgetSeconds);
     const source = world.sources[BatchInput.source];
+    const now = () => (record?.startedAt ?? Date.now()) + world.elapsed(record) * 1000;
+    const roomForPage = () => deadline === undefined || deadline - FINISH_RESERVE_SECONDS * 1000 - now() >= 2 * source.requestTimeoutSeconds * 1000;
     let fetched = 0;
     let failed = 0;
-    const now = Items.slice(0, pagesPerInvocation);
-    for (const { page } of now) {
-      const r = await fetchPage(world, source, BatchInput.jobId, page);
+    let started = 0;
+    while (started < Math.min(Items.length, pagesPerInvocation) && roomForPage()) {
+      const r = await fetchPage(world, source, BatchInput.jobId, Items[started].page, record);
+      world.spend(record, secondsPerPage);
+      started++;
       if (r.ok) fetched++;
       else failed++;
     }
     if (injected?.when === 'after') throw stepError(injected.error);
-    return { fetched, failed, remaining: Items.slice(now.length), BatchInput };
+    const remaining = Items.slice(started);
+    return { fetched, failed, remaining, outOfTime: remaining.length > 0 && !roomForPage(), BatchInput };
   };
 }
 
@@ -178,9 +203,9 @@ export function updateItem(world) {
  */
 export function lambdaTask(resource, handler) {
   if (/^arn:[^:]+:states:::lambda:invoke$/.test(resource)) {
-    return async (params) => {
+    return async (params, meta) => {
       if (!/^arn:[^:]+:lambda:/.test(String(params.FunctionName))) throw new Error(`lambda:invoke without a function ARN: ${params.FunctionName}`);
-      const payload = await handler(params.Payload);
+      const payload = await handler(params.Payload, meta);
       return { ExecutedVersion: '$LATEST', Payload: payload, SdkHttpMetadata: { HttpStatusCode: 200 }, StatusCode: 200 };
     };
   }

@@ -12,9 +12,25 @@
 import './polyfill.mjs';
 import { StateMachine, ExecutionError } from 'aws-local-stepfunctions';
 import { DistributedMapAdapter, isDistributedMap } from './distributed-map.mjs';
+import { stepError } from './doubles.mjs';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
+
+/** Express stops an execution after 5 minutes, without running anything after: no Catch, no further state. */
+export const EXPRESS_LIMIT_SECONDS = 300;
+
+/**
+ * The delay before retry number `attempt` (1-based) of a Task whose last attempt failed with `errorName`, at its
+ * ceiling (full jitter only shortens it); undefined when no retrier matches or its MaxAttempts are used up.
+ */
+export function retryDelaySeconds(state, errorName, attempt) {
+  const retrier = (state.Retry ?? []).find((r) => r.ErrorEquals.includes(errorName) || r.ErrorEquals.includes('States.ALL')
+    || (r.ErrorEquals.includes('States.TaskFailed') && !String(errorName).startsWith('States.')));
+  if (!retrier || attempt > (retrier.MaxAttempts ?? 3)) return undefined;
+  const delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (attempt - 1);
+  return Math.min(delay, retrier.MaxDelaySeconds ?? Infinity);
+}
 
 /** Every Task state, with its definition, in a definition and all nested processors/branches. */
 export function taskStates(definition, out = new Map()) {
@@ -96,10 +112,35 @@ export class Harness {
     this.executions.push(record);
     const context = this.context(name, type);
     const taskResourceLocalHandlers = {};
-    for (const [stateName, handler] of Object.entries(handlers)) taskResourceLocalHandlers[stateName] = (i) => handler(i, { record, context });
+    const tasks = taskStates(definition);
+    let execution;
+    // Virtual time: the doubles spend it on the execution (world.spend); each retry spends its backoff at the
+    // ceiling here, before the retried call, so a handler sees the clock a real retry would. An EXPRESS execution
+    // whose virtual time passes 5 minutes is stopped the way the service stops it: nothing runs after that.
+    const limit = type === 'EXPRESS' ? EXPRESS_LIMIT_SECONDS : Infinity;
+    const lastFailure = new Map(); // stateName -> { error, attempt } of the failed attempt before this call
+    const timed = (stateName, call) => async (i) => {
+      const failure = lastFailure.get(stateName);
+      const backoff = failure && tasks.has(stateName) ? retryDelaySeconds(tasks.get(stateName), failure.error, failure.attempt) : undefined;
+      if (backoff !== undefined) this.world.spend(record, backoff);
+      if (this.world.elapsed(record) > limit) {
+        record.stoppedAt ??= { state: stateName, seconds: this.world.elapsed(record) };
+        execution.abort();
+        throw stepError('Harness.ExecutionStopped', `${name} ran past ${limit} virtual seconds`);
+      }
+      try {
+        const result = await call(i);
+        lastFailure.delete(stateName);
+        return result;
+      } catch (e) {
+        lastFailure.set(stateName, { error: e?.name, attempt: backoff !== undefined ? failure.attempt + 1 : 1 });
+        throw e;
+      }
+    };
+    for (const [stateName, handler] of Object.entries(handlers)) taskResourceLocalHandlers[stateName] = timed(stateName, (i) => handler(i, { record, context }));
     for (const [stateName, adapter] of this.mapAdapters) taskResourceLocalHandlers[stateName] = (i) => adapter.run(i, { record, context });
     const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-    const execution = machine.run(input, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides: this.retryIntervalOverrides }, context });
+    execution = machine.run(input, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides: this.retryIntervalOverrides }, context });
     const collecting = (async () => {
       for await (const event of execution.eventLogs) record.events.push(event);
     })();
@@ -112,6 +153,11 @@ export class Harness {
       record.error = { Error: cause?.name, Cause: cause?.message };
     }
     await collecting;
+    if (this.world.elapsed(record) > limit) record.stoppedAt ??= { state: '(end)', seconds: this.world.elapsed(record) };
+    if (record.stoppedAt) {
+      record.status = 'FAILED';
+      record.error = { Error: 'States.Timeout', Cause: `stopped after ${limit} s (virtual ${record.stoppedAt.seconds} s, at ${record.stoppedAt.state})` };
+    }
     record.endedAt = Date.now();
     return record;
   }

@@ -2,7 +2,7 @@
 // Task to a double, runs the execution(s) and checks the final status, the calls made and the progress
 // store. A check that fails is reported with what was expected and what was seen.
 
-import { Harness, taskStates } from './harness.mjs';
+import { Harness, taskStates, EXPRESS_LIMIT_SECONDS } from './harness.mjs';
 import { World, ScriptedPartner } from './world.mjs';
 import { jobPlanner, pageFetcher, cursorFetcher, startExecution, updateItem, lambdaTask, runConsumer } from './doubles.mjs';
 import { PAGE_STATE } from './progress-table.mjs';
@@ -28,6 +28,7 @@ export function describeOrchestrator(definition) {
     pagesPerBatch: fanout?.[1].ItemBatcher?.MaxItemsPerBatch,
     continueAsNewAfter: threshold,
     fetchBatchMaxAttempts: lambdaRetrier ? (lambdaRetrier.MaxAttempts ?? 3) : undefined,
+    batchBudgetSeconds: fetchBatch?.Parameters?.Payload?.batchBudgetSeconds,
   };
 }
 
@@ -282,6 +283,45 @@ export const SCENARIOS = [
     },
   },
   {
+    name: 'slow partner: batches run out of their budget (BatchOutOfTime or retries -> RecordBatchFailure, before Express stops them)',
+    async run(machine, c, facts) {
+      // Every page takes 20 virtual seconds and every invocation 1 s; the function's time box allows 4 pages per call.
+      // Without a budget, a batch would need PagesPerBatch x 20 s, far beyond Express's 5 minutes. The second batch's
+      // child's second call fails after its work with a Lambda service error, and so does every retry of it (each
+      // starts no page: the budget is spent): its retries' backoff, at the ceiling, must not carry it past the 5 minutes.
+      const batch = facts.pagesPerBatch;
+      const budget = facts.batchBudgetSeconds;
+      c.ok('FetchBatch passes a budget of at most 5 minutes', budget > 0 && budget <= EXPRESS_LIMIT_SECONDS, `batchBudgetSeconds ${budget}`);
+      const pages = 2 * batch;
+      const requestTimeout = 10;
+      const perCall = 4;
+      const fault = (inv, items) => (items[0].page === batch + 1 + perCall ? { error: 'Lambda.ServiceException', when: 'after' } : undefined);
+      const fetcher = { pagesPerInvocation: perCall, secondsPerPage: 20, secondsPerInvocation: 1, fault };
+      const { world, parent, kids } = await runJob(machine, { ...fanoutJob(pages * 10, { requestTimeoutSeconds: requestTimeout }), fetcher });
+      const [first, second] = [childOf(kids, 1), childOf(kids, batch + 1)];
+      c.eq('execution status', parent.status, 'SUCCEEDED');
+      checkFetched(c, world, JOB, pages);
+      c.eq('both children end in BatchFailed', [first, second].map((k) => [k.status, last(statesVisited(k))]), [['FAILED', 'BatchFailed'], ['FAILED', 'BatchFailed']]);
+      c.eq('the first: HasRemaining -> BatchOutOfTime -> RecordBatchFailure', statesVisited(first).slice(-4), ['HasRemaining', 'BatchOutOfTime', 'RecordBatchFailure', 'BatchFailed']);
+      c.eq('the first names the reason', first.error?.Error, 'BatchOutOfTime');
+      c.eq('the second: FetchBatch retried MaxAttempts times, then RecordBatchFailure', [retriesOf(second, 'FetchBatch'), statesVisited(second).slice(-2)], [facts.fetchBatchMaxAttempts, ['RecordBatchFailure', 'BatchFailed']]);
+      c.ok('no child ran past Express\'s 5 minutes', kids.every((k) => !k.stoppedAt), kids.map((k) => JSON.stringify(k.stoppedAt)).join(','));
+      const seconds = kids.map((k) => world.elapsed(k));
+      c.ok(`each child ended at least 30 s before Express's ${EXPRESS_LIMIT_SECONDS} s, retry backoffs included`, seconds.every((t) => t <= EXPRESS_LIMIT_SECONDS - 30), `virtual seconds per child ${seconds.join(', ')}`);
+      c.eq('failedBatches on the job', world.table.job(JOB).failedBatches, 2);
+      const fetchedPerChild = kids.map((k) => pagesFetchedBy(world, k));
+      c.ok('each child fetched part of its batch', fetchedPerChild.every((n) => n > 0 && n < batch), `pages fetched per child ${fetchedPerChild.join(',')}`);
+      c.ok('over several FetchBatch calls', kids.every((k) => statesVisited(k).filter((n) => n === 'FetchBatch').length > 1), kids.map((k) => statesVisited(k).join('>')).join(' | '));
+      const fetched = fetchedPerChild.reduce((a, b) => a + b, 0);
+      c.eq('pages after the budget never reached the partner', Array.from({ length: pages }, (_, i) => world.partners.orders.callsOf(i + 1)).filter((n) => n > 0).length, fetched);
+      runConsumer(world);
+      const sum = world.table.summary(JOB);
+      c.eq('the remaining pages are notFetched, the rest completed', [sum.counts.completed, sum.counts.notFetched], [fetched, pages - fetched]);
+      c.eq('job state', sum.state, 'COMPLETED_WITH_FAILURES');
+      return { parent, kids, childSeconds: seconds, pagesPerChild: fetchedPerChild };
+    },
+  },
+  {
     name: 'planner failure (RecordJobFailure -> JobFailed)',
     async run(machine, c) {
       const cfg = fanoutJob(100);
@@ -345,6 +385,11 @@ export const SCENARIOS = [
     },
   },
 ];
+
+/** Pages the child execution `k` fetched: those of its first input's Items that left PLANNED (no page state yet). */
+function pagesFetchedBy(world, k) {
+  return (k.events[0]?.input?.Items ?? []).filter(({ page }) => world.table.pageState(JOB, page) !== undefined).length;
+}
 
 function pick(obj, keys) {
   return obj ? Object.fromEntries(keys.map((k) => [k, obj[k]])) : obj;

@@ -68,6 +68,17 @@ export class World {
     this.partners = partners; // name -> ScriptedPartner
     this.startedExecutions = []; // StartExecution requests (ContinueAsNew), run by the harness after the caller
     this.virtualSeconds = 0; // time the doubles "spent" waiting (Retry-After, backoff), not slept for real
+    this.executionSeconds = new WeakMap(); // execution record -> virtual seconds it has run (doubles' work, retry backoff)
+  }
+
+  /** Adds `seconds` of virtual time to the execution `record` (no-op without a record). */
+  spend(record, seconds) {
+    if (record) this.executionSeconds.set(record, this.elapsed(record) + seconds);
+  }
+
+  /** Virtual seconds the execution `record` has run so far. */
+  elapsed(record) {
+    return (record && this.executionSeconds.get(record)) || 0;
   }
 
   /** What POST /jobs leaves behind (JobApi's conditional put), so the Pipe-started workflow finds its job. */

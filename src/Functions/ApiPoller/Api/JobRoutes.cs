@@ -3,19 +3,28 @@ using Patterns.Cdk.Functions.Shared;
 
 namespace Patterns.Cdk.Functions.ApiPoller.Api;
 
-/// <summary>The three resources of the job API.</summary>
+/// <summary>The resources of the job API.</summary>
 internal enum JobResource
 {
     None,
     Jobs,
     Job,
     Tasks,
+
+    /// <summary><c>GET /admin/jobs/{id}</c>: any job, for principals granted the admin routes.</summary>
+    AnyJob,
+
+    /// <summary><c>GET /admin/jobs/{id}/tasks</c>.</summary>
+    AnyJobTasks,
 }
 
 /// <summary>
 /// Maps a request to a resource. The HTTP API's route key (<c>POST /jobs</c>, <c>GET /jobs/{id}</c>,
 /// <c>GET /jobs/{id}/tasks</c>) is used when it names one of them; behind a catch-all route (<c>$default</c>,
 /// <c>ANY /{proxy+}</c>) the raw path is matched instead, after removing the stage name that prefixes it on a named stage.
+/// The admin routes (<c>GET /admin/jobs/{id}</c>, <c>GET /admin/jobs/{id}/tasks</c>) read any job, so they are matched
+/// by route key only: API Gateway sets the route key after IAM allowed that very route, whereas a raw path under a
+/// catch-all route says nothing about what the caller was granted.
 /// </summary>
 internal static class JobRoutes
 {
@@ -36,6 +45,10 @@ internal static class JobRoutes
                 return (JobResource.Job, PathId(request));
             case "/jobs/{id}/tasks":
                 return (JobResource.Tasks, PathId(request));
+            case "/admin/jobs/{id}":
+                return (JobResource.AnyJob, PathId(request));
+            case "/admin/jobs/{id}/tasks":
+                return (JobResource.AnyJobTasks, PathId(request));
             default:
                 return MatchPath(request);
         }

@@ -20,6 +20,9 @@ internal sealed record JobRecord
 
     public required string RequestHash { get; init; }
 
+    /// <summary>The principal that started the job through the API; null for a scheduled job (and jobs from before it was recorded).</summary>
+    public string? CreatedBy { get; init; }
+
     public required string RequestedAt { get; init; }
 
     public string? StartedAt { get; init; }
@@ -53,6 +56,7 @@ internal sealed record JobRecord
             Status = JobStatusRules.TryParse(status, out JobStatus parsed) ? parsed : throw new InvalidDataException($"the job item has an unknown status '{status}'"),
             Trigger = Text(item, ProgressTable.Trigger) ?? ProgressTable.TriggerApi,
             RequestHash = Text(item, ProgressTable.RequestHash) ?? string.Empty,
+            CreatedBy = Text(item, ProgressTable.CreatedBy),
             RequestedAt = Text(item, ProgressTable.RequestedAt) ?? throw Missing(ProgressTable.RequestedAt),
             StartedAt = Text(item, ProgressTable.StartedAt),
             PlannedBy = Text(item, ProgressTable.PlannedBy),

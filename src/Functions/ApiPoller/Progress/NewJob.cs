@@ -5,9 +5,10 @@ namespace Patterns.Cdk.Functions.ApiPoller.Progress;
 /// <summary>A job about to be created (status REQUESTED): validated parameters and the hash of its canonical request.</summary>
 internal sealed record NewJob
 {
-    private NewJob(string jobId, string source, JobParameters parameters, string trigger)
+    private NewJob(string jobId, string source, JobParameters parameters, string trigger, string? createdBy)
     {
         JobId = jobId;
+        CreatedBy = createdBy;
         Source = source;
         Parameters = parameters;
         Trigger = trigger;
@@ -25,11 +26,15 @@ internal sealed record NewJob
 
     public CanonicalRequest Request { get; }
 
+    /// <summary>The principal that started the job through the API (see <c>JobCaller</c>); null for a scheduled job.</summary>
+    public string? CreatedBy { get; }
+
     /// <param name="jobId">See <see cref="JobIds"/>.</param>
     /// <param name="source">The source the job reads.</param>
     /// <param name="parameters">Parameters validated against <paramref name="source"/>'s schema (<see cref="JobParameters.Validate(SourceDefinition, System.Text.Json.JsonElement?)"/>).</param>
     /// <param name="trigger"><see cref="ProgressTable.TriggerApi"/> or <see cref="ProgressTable.TriggerSchedule"/>.</param>
-    public static NewJob Create(string jobId, SourceDefinition source, JobParameters parameters, string trigger)
+    /// <param name="createdBy">The calling principal of an API job; null for a scheduled one (no caller).</param>
+    public static NewJob Create(string jobId, SourceDefinition source, JobParameters parameters, string trigger, string? createdBy = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -43,6 +48,11 @@ internal sealed record NewJob
             throw new ArgumentException("the trigger is 'api' or 'schedule'", nameof(trigger));
         }
 
-        return new NewJob(jobId, source.Name, parameters, trigger);
+        if (createdBy is { Length: 0 } || (createdBy is not null && trigger == ProgressTable.TriggerSchedule))
+        {
+            throw new ArgumentException("a creator is a principal, and a scheduled job has none", nameof(createdBy));
+        }
+
+        return new NewJob(jobId, source.Name, parameters, trigger, createdBy);
     }
 }

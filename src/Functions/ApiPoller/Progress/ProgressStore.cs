@@ -58,6 +58,11 @@ internal sealed class ProgressStore
             [ProgressTable.RequestedAt] = S(ProgressTable.Timestamp(now)),
             [ProgressTable.ExpiresAt] = N(_settings.ExpiresAt(now)),
         };
+        if (job.CreatedBy is { } createdBy)
+        {
+            item[ProgressTable.CreatedBy] = S(createdBy);
+        }
+
         try
         {
             await _dynamoDb.PutItemAsync(

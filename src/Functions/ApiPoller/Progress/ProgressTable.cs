@@ -23,6 +23,7 @@ internal static class ProgressTable
     public const string Status = "status";
     public const string Trigger = "trigger";
     public const string RequestHash = "requestHash";
+    public const string CreatedBy = "createdBy";
     public const string RequestedAt = "requestedAt";
     public const string StartedAt = "startedAt";
 

@@ -36,11 +36,12 @@ internal sealed class FetchSession
 
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(Source.RequestTimeoutSeconds);
 
+    /// <remarks><paramref name="deadline"/>: the batch's deadline (PageFetcher in a batch child); null for no budget beyond the invocation.</remarks>
     /// <exception cref="BadInputException">Unknown job or source, or a job of another source.</exception>
-    public static async Task<FetchSession> OpenAsync(FetchServices services, string jobId, string sourceName, JsonLog log, CancellationToken cancellationToken)
+    public static async Task<FetchSession> OpenAsync(FetchServices services, string jobId, string sourceName, JsonLog log, CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var timeBox = new TimeBox(services.Clock, services.FunctionTimeout); // first: the invocation's clock starts now
+        var timeBox = new TimeBox(services.Clock, services.FunctionTimeout, deadline); // first: the invocation's clock starts now
         if (!JobIds.IsWellFormed(jobId))
         {
             throw new BadInputException("jobId is not 32 lowercase hex characters");

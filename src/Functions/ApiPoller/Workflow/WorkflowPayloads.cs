@@ -105,7 +105,10 @@ internal sealed record BatchInput
     public required string Source { get; init; }
 }
 
-/// <summary>FetchBatch's payload: an ItemBatcher batch, or the previous call's <c>remaining</c> with the same BatchInput.</summary>
+/// <summary>
+/// FetchBatch's payload: an ItemBatcher batch, or the previous call's <c>remaining</c> with the same BatchInput, and the
+/// batch child's budget: its start (<c>$$.Execution.StartTime</c>) and how many seconds it may fetch from then.
+/// </summary>
 internal sealed record FetchBatchRequest
 {
     [JsonPropertyName("Items")]
@@ -113,6 +116,14 @@ internal sealed record FetchBatchRequest
 
     [JsonPropertyName("BatchInput")]
     public required BatchInput BatchInput { get; init; }
+
+    /// <summary>When the batch's child execution started; with <see cref="BatchBudgetSeconds"/>, the batch's deadline.</summary>
+    [JsonPropertyName("batchStartedAt")]
+    public DateTimeOffset? BatchStartedAt { get; init; }
+
+    /// <summary>How long the batch may fetch from <see cref="BatchStartedAt"/>, in seconds.</summary>
+    [JsonPropertyName("batchBudgetSeconds")]
+    public int? BatchBudgetSeconds { get; init; }
 }
 
 internal sealed record FetchBatchResult
@@ -126,6 +137,13 @@ internal sealed record FetchBatchResult
     /// <summary>Pages not started within this invocation's time box; empty when the batch is done.</summary>
     [JsonPropertyName("remaining")]
     public required IReadOnlyList<PageItem> Remaining { get; init; }
+
+    /// <summary>
+    /// True when pages remain and the batch's budget has no room for another one: the workflow records the batch as
+    /// failed (its remaining pages stay PLANNED) instead of calling again.
+    /// </summary>
+    [JsonPropertyName("outOfTime")]
+    public required bool OutOfTime { get; init; }
 
     [JsonPropertyName("BatchInput")]
     public required BatchInput BatchInput { get; init; }
