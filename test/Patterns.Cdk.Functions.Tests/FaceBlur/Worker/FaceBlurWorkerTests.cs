@@ -357,6 +357,29 @@ public class FaceBlurWorkerTests
 
     private static string Reason(SendMessageRequest deadLetter) => deadLetter.MessageAttributes[SqsBatchProcessor.ReasonAttribute].StringValue;
 
+    [Theory]
+    [InlineData("""{"Records":[null]}""", "null", "Records[0] is null")]
+    public async Task A_null_record_in_the_batch_goes_straight_to_the_dead_letter_queue_with_its_reason(string sqsEvent, string body, string reason)
+    {
+        string response = await Handle(sqsEvent);
+
+        response.Should().Be(NoFailures);
+        SendMessageRequest dead = _deadLetters.Should().ContainSingle().Subject;
+        dead.MessageBody.Should().Be(body);
+        dead.MessageAttributes[SqsBatchProcessor.ReasonAttribute].StringValue.Should().Contain(reason);
+        _bucket.Puts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_S3_notification_with_a_null_record_goes_to_the_dead_letter_queue_and_nothing_is_detected()
+    {
+        string response = await Handle(Samples.SqsEvent(Samples.SqsMessage("m1", """{"Records":[null]}""")));
+
+        response.Should().Be(NoFailures);
+        _deadLetters.Should().ContainSingle().Which.MessageAttributes[SqsBatchProcessor.ReasonAttribute].StringValue.Should().Contain("null entry at $.Records[0]");
+        await _detector.DidNotReceiveWithAnyArgs().DetectFacesAsync(default!, default);
+    }
+
     private async Task<string> Handle(string sqsEvent)
     {
         var worker = new FaceBlurWorker(_s3, _sqs, _detector, _settings, _log.Log);
