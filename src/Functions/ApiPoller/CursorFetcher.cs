@@ -105,6 +105,12 @@ public sealed class CursorFetcher
         {
             log.Info("time box reached during a page's retries; the page is fetched by the next call", ("page", page), ("reason", e.Message));
         }
+        catch (Exception e)
+        {
+            // Bad input or a transient failure: what was saved before it is still enqueued, never orphaned.
+            await session.Saver.FlushBeforeFailingAsync(e);
+            throw;
+        }
 
         await session.Saver.FlushAsync(cancellationToken);
         int lastPage = page - 1;

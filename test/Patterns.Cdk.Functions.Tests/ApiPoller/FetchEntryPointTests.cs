@@ -66,11 +66,12 @@ public sealed class FetchEntryPointTests : IDisposable
     [Theory]
     [InlineData("""{"Items":[null],"BatchInput":{"jobId":"j","source":"s"}}""", "$.Items[0]")]
     [InlineData("""{"Items":[{"page":1},null],"BatchInput":{"jobId":"j","source":"s"}}""", "$.Items[1]")]
-    public async Task The_page_fetcher_rejects_a_null_page_item_as_bad_input(string payload, string path)
+    [InlineData("""{"Items":[{"page":1}],"BatchInput":{"jobId":"j","source":"s\ud800"}}""", "$.BatchInput.source")]
+    public async Task The_page_fetcher_rejects_a_null_page_item_or_a_lone_surrogate_as_bad_input(string payload, string path)
     {
         Func<Task> handle = () => new PageFetcher().HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(payload)));
 
-        (await handle.Should().ThrowAsync<Patterns.Cdk.Functions.Shared.BadInputException>()).Which.Reason.Should().Contain($"null entry at {path}");
+        (await handle.Should().ThrowAsync<Patterns.Cdk.Functions.Shared.BadInputException>()).Which.Reason.Should().Contain(path);
     }
 
     [Fact]
