@@ -213,6 +213,29 @@ public class FaceBlurWorkerTests
         _bucket.Puts.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("progressive", true)]
+    [InlineData("progressive", false)]
+    [InlineData("arithmetic", true)]
+    [InlineData("arithmetic-progressive", false)]
+    public async Task A_cut_JPEG_of_any_process_goes_to_the_dead_letter_queue_with_its_reason_faces_or_not(string kind, bool withFace)
+    {
+        byte[] jpeg = kind switch
+        {
+            "progressive" => Imaging.JpegProcessFiles.Progressive,
+            "arithmetic" => Imaging.JpegProcessFiles.Arithmetic,
+            _ => Imaging.JpegProcessFiles.ArithmeticProgressive,
+        };
+        _detector.DetectFacesAsync(Arg.Any<S3ObjectLocation>(), Arg.Any<CancellationToken>()).Returns(withFace ? [Face] : []);
+        _bucket.Store(Source, "uploads/cut.jpg", jpeg[..(jpeg.Length * 3 / 4)], versionId: "v1");
+
+        string response = await Handle(Message("m1", "uploads/cut.jpg", versionId: "v1"));
+
+        response.Should().Be(NoFailures);
+        Reason(_deadLetters.Should().ContainSingle().Subject).Should().StartWith("image is truncated or corrupt");
+        _bucket.Puts.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A_deleted_object_is_skipped_with_a_warning()
     {
