@@ -237,6 +237,20 @@ public class FaceBlurWorkerTests
     }
 
     [Fact]
+    public async Task A_detector_box_of_negative_size_sends_the_image_to_the_dead_letter_queue_instead_of_delivering_it_unblurred()
+    {
+        byte[] jpeg = TestImages.Jpeg();
+        _detector.DetectFacesAsync(Arg.Any<S3ObjectLocation>(), Arg.Any<CancellationToken>()).Returns([Face, new FaceBox(0.6, 0.3, -0.2, 0.3)]);
+        _bucket.Store(Source, "uploads/odd.jpg", jpeg, versionId: "v1");
+
+        string response = await Handle(Message("m1", "uploads/odd.jpg", versionId: "v1", size: jpeg.Length));
+
+        response.Should().Be(NoFailures);
+        Reason(_deadLetters.Should().ContainSingle().Subject).Should().Contain("face detector's box 1");
+        _bucket.Puts.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_deleted_object_is_skipped_with_a_warning()
     {
         string response = await Handle(Message("m1", "uploads/gone.jpg", versionId: "v1"));
