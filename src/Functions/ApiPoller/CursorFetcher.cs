@@ -1,4 +1,6 @@
+using System.Globalization;
 using Patterns.Cdk.Functions.ApiPoller.Partner;
+using Patterns.Cdk.Functions.ApiPoller.Progress;
 using Patterns.Cdk.Functions.ApiPoller.Sources;
 using Patterns.Cdk.Functions.ApiPoller.Workflow;
 using Patterns.Cdk.Functions.Shared;
@@ -12,6 +14,10 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// page has no cursor (null, absent or empty), when <c>maxPages</c> pages are fetched, or when a page fails after the
 /// retries (it is recorded FETCH_FAILED: without its cursor nothing after it can be reached). When done, the job's
 /// <c>totalPages</c> is recorded. Same politeness and retries as the fan-out.
+/// A partner that never ends is caught: a page whose cursor was already returned by an earlier page (a repeat, or a cycle
+/// of any period, see <see cref="CursorLoopCheck"/>) ends the job FAILED with the reason (<c>CursorLoop: ...</c>) once the
+/// pages saved so far are enqueued, and the invocation fails with <see cref="PartnerCursorLoopException"/>, so the
+/// workflow takes its failure path instead of fetching the same pages until <c>maxPages</c>.
 /// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.CursorFetcher::HandleAsync</c>.
 /// </summary>
 public sealed class CursorFetcher
@@ -66,6 +72,8 @@ public sealed class CursorFetcher
         int page = state.NextPage;
         bool done = false;
         int fetchedNow = 0;
+        CursorLoopCheck loopCheck = state.LoopCheck ?? CursorLoopCheck.Empty;
+        string? loop = null;
         try
         {
             while (!done && session.TimeBox.HasTimeForPage(session.RequestTimeout))
@@ -82,15 +90,35 @@ public sealed class CursorFetcher
                 page++;
                 cursor = outcome.Cursor;
                 done = !outcome.Saved || string.IsNullOrEmpty(cursor);
+                if (!done)
+                {
+                    (loopCheck, int? repeatOf) = loopCheck.Observe(page - 1, cursor!);
+                    if (repeatOf is { } earlier)
+                    {
+                        loop = LoopReason(page - 1, earlier);
+                        break;
+                    }
+                }
             }
         }
         catch (OutOfTimeException e)
         {
             log.Info("time box reached during a page's retries; the page is fetched by the next call", ("page", page), ("reason", e.Message));
         }
+        catch (Exception e)
+        {
+            // Bad input or a transient failure: what was saved before it is still enqueued, never orphaned.
+            await session.Saver.FlushBeforeFailingAsync(e);
+            throw;
+        }
 
         await session.Saver.FlushAsync(cancellationToken);
         int lastPage = page - 1;
+        if (loop is not null)
+        {
+            await FailLoopingJobAsync(plan.JobId, loop, log, cancellationToken);
+        }
+
         if (done)
         {
             await _services.Progress.RecordTotalPagesAsync(plan.JobId, lastPage, cancellationToken);
@@ -104,6 +132,27 @@ public sealed class CursorFetcher
             ("partnerRequests", session.Client.RequestCount),
             ("iteration", state.Iteration + 1),
             ("generation", state.Generation));
-        return new CursorProgress { Cursor = done ? null : cursor, NextPage = page, Iteration = state.Iteration + 1, Generation = state.Generation, Done = done };
+        return new CursorProgress
+        {
+            Cursor = done ? null : cursor,
+            NextPage = page,
+            Iteration = state.Iteration + 1,
+            Generation = state.Generation,
+            Done = done,
+            LoopCheck = done ? null : loopCheck,
+        };
+    }
+
+    private static string LoopReason(int page, int earlier) => earlier > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"CursorLoop: page {page} returned the same cursor as page {earlier}, so the partner would repeat pages {earlier + 1}-{page} forever; the job is stopped at page {page}")
+        : string.Create(CultureInfo.InvariantCulture, $"CursorLoop: page {page} returned a cursor an earlier page returned, so the partner would repeat its pages forever; the job is stopped at page {page}");
+
+    // The pages fetched so far are saved and enqueued (their consumers run); the job ends FAILED with the reason, and the
+    // invocation fails so the workflow records the failure (its RecordJobFailure is then a no-op) and ends failed.
+    private async Task FailLoopingJobAsync(string jobId, string reason, JsonLog log, CancellationToken cancellationToken)
+    {
+        log.Error("the partner returned a cursor it already returned: it never ends; the job fails", ("reason", reason));
+        await _services.Progress.MoveJobAsync(jobId, JobStatus.Failed, error: reason, cancellationToken: cancellationToken);
+        throw new PartnerCursorLoopException(reason);
     }
 }

@@ -79,6 +79,12 @@ public sealed class PageFetcher
         {
             log.Info("time box reached during a page's retries; the page is handed back", ("page", items[next].Page), ("reason", e.Message));
         }
+        catch (Exception e)
+        {
+            // Bad input or a transient failure: what was saved before it is still enqueued, never orphaned.
+            await session.Saver.FlushBeforeFailingAsync(e);
+            throw;
+        }
 
         await session.Saver.FlushAsync(cancellationToken);
         PageItem[] remaining = [.. items.Skip(next)];

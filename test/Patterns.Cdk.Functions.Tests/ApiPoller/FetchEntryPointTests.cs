@@ -56,6 +56,25 @@ public sealed class FetchEntryPointTests : IDisposable
     }
 
     [Fact]
+    public async Task The_consumer_without_a_dead_letter_queue_rejects_a_null_record_as_bad_input()
+    {
+        Func<Task> handle = () => new TaskConsumer().HandleAsync(new MemoryStream("""{"Records":[null]}"""u8.ToArray()));
+
+        (await handle.Should().ThrowAsync<Patterns.Cdk.Functions.Shared.BadInputException>()).Which.Reason.Should().Contain("Records[0] is null");
+    }
+
+    [Theory]
+    [InlineData("""{"Items":[null],"BatchInput":{"jobId":"j","source":"s"}}""", "$.Items[0]")]
+    [InlineData("""{"Items":[{"page":1},null],"BatchInput":{"jobId":"j","source":"s"}}""", "$.Items[1]")]
+    [InlineData("""{"Items":[{"page":1}],"BatchInput":{"jobId":"j","source":"s\ud800"}}""", "$.BatchInput.source")]
+    public async Task The_page_fetcher_rejects_a_null_page_item_or_a_lone_surrogate_as_bad_input(string payload, string path)
+    {
+        Func<Task> handle = () => new PageFetcher().HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(payload)));
+
+        (await handle.Should().ThrowAsync<Patterns.Cdk.Functions.Shared.BadInputException>()).Which.Reason.Should().Contain(path);
+    }
+
+    [Fact]
     public void A_misconfigured_fetcher_lists_every_problem()
     {
         Set("QUEUE_URL", "");

@@ -93,9 +93,69 @@ public sealed class JsonPageScannerTests
         scanner.Cursor.Should().Be(longCursor);
     }
 
-    private static JsonPageScanner Scan(string json, int chunkSize, string? totalField = null, string? cursorField = null)
+    public static TheoryData<string, string> MalformedText => new()
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(json);
+        { """{"items":[{"name":"a\ud800b"}]}""", "a lone high surrogate escape in an item" },
+        { """{"items":[{"name":"\udc00"}]}""", "a lone low surrogate escape in an item" },
+        { """{"items":[{"name":"\udc00\ud800"}]}""", "surrogates in the wrong order" },
+        { """{"items":[{"na\ud800me":1}]}""", "a lone surrogate in a property name" },
+        { """{"items":[],"next":"\ud800"}""", "a lone surrogate in the cursor" },
+        { """{"items":[],"next":"abc\udbff"}""", "a cursor ending in half a pair" },
+        { "{\"items\":[{\"name\":\"a\u0001FFb\"}]}", "invalid UTF-8 in an item (0xFF)" },
+        { "{\"items\":[],\"next\":\"\u0001C0\u0001AF\"}", "an overlong encoding in the cursor (0xC0 0xAF)" },
+        { "{\"items\":[{\"name\":\"\u0001ED\u0001A0\u000180\"}]}", "an encoded surrogate (0xED 0xA0 0x80)" },
+        { "{\"items\":[{\"n\u0001E9\":1}]}", "a truncated sequence in a property name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedText))]
+    public void Malformed_text_is_rejected_as_MalformedJson_whatever_the_chunk_boundaries(string json, string because)
+    {
+        foreach (int chunkSize in new[] { 1, 5, 4096 })
+        {
+            Action scan = () => ScanBytes(Bytes(json), chunkSize, "total", "next").Dispose();
+
+            PageRejectedException rejected = scan.Should().Throw<PageRejectedException>(because).Which;
+            rejected.Failure.Code.Should().Be("MalformedJson");
+            rejected.Failure.Retryable.Should().BeFalse("malformed text is the partner's data, not a transient failure");
+        }
+    }
+
+    [Fact]
+    public void Well_formed_text_outside_the_basic_plane_and_escaped_pairs_are_accepted()
+    {
+        using JsonPageScanner scanner = Scan("""{"items":[{"name":"😀 \ud83d\ude00 é \u00e9 日本"}],"next":"c\ud83d\ude00"}""", 3, cursorField: "next");
+
+        scanner.Cursor.Should().Be("c😀");
+        scanner.ItemCount.Should().Be(1);
+    }
+
+    // \u0001XX in the test data stands for the raw byte 0xXX, to write invalid UTF-8 in a C# string.
+    private static byte[] Bytes(string json)
+    {
+        var bytes = new List<byte>();
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        for (int i = 0; i < utf8.Length; i++)
+        {
+            if (utf8[i] == 0x01)
+            {
+                bytes.Add(Convert.ToByte(Encoding.ASCII.GetString(utf8, i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.Add(utf8[i]);
+            }
+        }
+
+        return [.. bytes];
+    }
+
+    private static JsonPageScanner Scan(string json, int chunkSize, string? totalField = null, string? cursorField = null) =>
+        ScanBytes(Encoding.UTF8.GetBytes(json), chunkSize, totalField, cursorField);
+
+    private static JsonPageScanner ScanBytes(byte[] bytes, int chunkSize, string? totalField = null, string? cursorField = null)
+    {
         var scanner = new JsonPageScanner(totalField, cursorField);
         try
         {

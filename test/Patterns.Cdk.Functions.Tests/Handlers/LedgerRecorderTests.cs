@@ -145,7 +145,7 @@ public class LedgerRecorderTests
     {
         DynamoDbStreamRecord record = LambdaJson.Parse(
             Samples.StreamEvent(Samples.LedgerStreamRecord("1", "incoming/café.txt", versionId: "v9")),
-            LambdaEventsJsonContext.Default.DynamoDbStreamEvent).Records[0];
+            LambdaEventsJsonContext.Default.DynamoDbStreamEvent).Records[0]!;
 
         LedgerItem.ReadObject(record.Dynamodb.NewImage).Should().Be(new S3ObjectRef(Samples.Bucket, "incoming/café.txt", "v9", Samples.ETag));
     }

@@ -67,12 +67,12 @@ public class SettingsTests
     }
 
     [Fact]
-    public void Processor_settings_ignore_the_dead_letter_queue_of_the_ledger_strategy()
+    public void Processor_settings_keep_the_dead_letter_queue_of_the_ledger_strategy_for_null_stream_entries()
     {
         ProcessorSettings settings = ProcessorSettings.FromEnvironment(Env.Of(
             ("SOURCE_BUCKET", "uploads"), ("STRATEGY", "ProcessedLedger"), ("DEAD_LETTER_QUEUE_URL", Samples.DeadLetterQueueUrl)));
 
-        settings.DeadLetterQueueUrl.Should().BeNull();
+        settings.DeadLetterQueueUrl.Should().Be(Samples.DeadLetterQueueUrl);
     }
 
     [Theory]

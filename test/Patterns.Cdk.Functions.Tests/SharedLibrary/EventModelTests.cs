@@ -90,7 +90,7 @@ public class EventModelTests
 
         SqsEvent sqsEvent = LambdaJson.Parse(Encoding.UTF8.GetBytes(json), Json.SqsEvent);
 
-        SqsMessage message = sqsEvent.Records.Should().ContainSingle().Subject;
+        SqsMessage message = sqsEvent.Records.Should().ContainSingle().Subject!;
         message.MessageId.Should().Be("059f36b4-87a3-44ab-83d2-661975830a7d");
         message.ReceiptHandle.Should().StartWith("AQEB");
         message.Body.Should().Be("Test message.");
@@ -112,7 +112,7 @@ public class EventModelTests
         string s3Json = Samples.S3Event(Samples.S3Record("incoming/a+b.txt"));
         SqsEvent sqsEvent = LambdaJson.Parse(Samples.SqsEvent(Samples.SqsMessage("m1", s3Json)), Json.SqsEvent);
 
-        S3Notification.Parse(sqsEvent.Records[0].Body).Records[0].S3.Object.Key.Should().Be("incoming/a+b.txt");
+        S3Notification.Parse(sqsEvent.Records[0]!.Body).Records[0].S3.Object.Key.Should().Be("incoming/a+b.txt");
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public class EventModelTests
 
         DynamoDbStreamEvent streamEvent = LambdaJson.Parse(json, Json.DynamoDbStreamEvent);
 
-        DynamoDbStreamRecord record = streamEvent.Records.Should().ContainSingle().Subject;
+        DynamoDbStreamRecord record = streamEvent.Records.Should().ContainSingle().Subject!;
         record.EventId.Should().Be("1");
         record.EventName.Should().Be("MODIFY");
         record.EventSource.Should().Be("aws:dynamodb");

@@ -56,3 +56,27 @@ public class LambdaJsonTests
         Samples.ReadAll(stream).Should().Be("""{"batchItemFailures":[{"itemIdentifier":"m-1"}]}""");
     }
 }
+
+public class LambdaJsonMalformedTextTests
+{
+    [Theory]
+    [InlineData("""{"Records":[{"messageId":"m1","body":"\ud800"}]}""")]
+    [InlineData("""{"Records":[{"messageId":"m1","body":"ok\udc00"}]}""")]
+    [InlineData("""{"Records":[{"messageId":"m\ud800","body":"ok"}]}""")]
+    public void A_lone_surrogate_escape_is_bad_input_not_an_unclassified_failure(string json)
+    {
+        Action parse = () => LambdaJson.Parse(System.Text.Encoding.UTF8.GetBytes(json), LambdaEventsJsonContext.Default.SqsEvent);
+
+        parse.Should().Throw<BadInputException>().Which.Reason.Should().Contain("not valid SqsEvent JSON");
+    }
+
+    [Fact]
+    public void Invalid_UTF8_is_bad_input()
+    {
+        byte[] json = [.. "{\"Records\":[{\"messageId\":\"m1\",\"body\":\""u8, 0xC0, 0xAF, .. "\"}]}"u8];
+
+        Action parse = () => LambdaJson.Parse(json, LambdaEventsJsonContext.Default.SqsEvent);
+
+        parse.Should().Throw<BadInputException>();
+    }
+}

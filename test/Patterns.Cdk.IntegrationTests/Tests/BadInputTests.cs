@@ -36,6 +36,25 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
     }
 
     [Theory]
+    [InlineData(ProcessingStrategy.SeparateBucket, "{\"Records\":[null]}")]
+    [InlineData(ProcessingStrategy.KeyFilter, "{\"Records\":[null]}")]
+    [InlineData(ProcessingStrategy.ObjectMetadata, "{\"Records\":[null]}")]
+    [InlineData(ProcessingStrategy.KeyFilter, "{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"k\"}}},null]}")]
+    public async Task A_null_record_in_a_work_queue_notification_goes_to_the_dead_letter_queue_with_its_reason_and_is_not_retried(ProcessingStrategy strategy, string body)
+    {
+        using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
+
+        await deployment.SendToWorkQueueAsync(body);
+        await deployment.DriveAsync();
+
+        deployment.ProcessorInvocations().Should().Be(1, "a null entry is bad input, set aside at once");
+        Message dead = (await deployment.DrainAsync(deployment.DeadLetterQueueUrl)).Should().ContainSingle().Subject;
+        dead.Body.Should().Be(body);
+        dead.MessageAttributes.Should().ContainKey(ReasonAttribute).WhoseValue.StringValue.Should().Contain("null entry at $.Records[");
+        deployment.FunctionS3Requests().Should().Be(0);
+    }
+
+    [Theory]
     [InlineData(ProcessingStrategy.ObjectMetadata)]
     [InlineData(ProcessingStrategy.ProcessedLedger)]
     public async Task A_malformed_event_for_the_guard_is_retried_twice_then_sent_to_the_on_failure_destination(ProcessingStrategy strategy)

@@ -146,7 +146,7 @@ export function cursorFetcher(world, { pagesPerInvocation = 1 } = {}) {
       const job = world.table.job(plan.jobId);
       job.totalPages = nextPage - 1;
     }
-    return { cursor: token, nextPage, iteration: (cursor?.iteration ?? 0) + 1, generation: cursor?.generation ?? 0, done };
+    return { cursor: token, nextPage, iteration: (cursor?.iteration ?? 0) + 1, generation: cursor?.generation ?? 0, done, loopCheck: done ? null : (cursor?.loopCheck ?? null) };
   };
 }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Patterns.Cdk.Functions.ApiPoller.Partner;
 
 namespace Patterns.Cdk.Functions.ApiPoller.Pages;
@@ -12,7 +13,9 @@ namespace Patterns.Cdk.Functions.ApiPoller.Pages;
 /// carried over. On the way it captures two top-level fields of an object document (the source's <c>totalField</c>, a
 /// number, and <c>cursorField</c>, a string) and counts the items of the page: the elements of a top-level array, or of
 /// the array under the top-level <c>items</c> property. A field of the same name inside a nested object is not top-level
-/// and is ignored. Not thread-safe; one scanner per document.
+/// and is ignored. Every string and property name must be well-formed Unicode text: valid UTF-8 (no overlong forms, no
+/// encoded surrogates, no truncated sequences) and no lone surrogate in a <c>\uXXXX</c> escape; the reader alone accepts
+/// both, and the consumer or any later reader would then fail on the page. Not thread-safe; one scanner per document.
 /// </summary>
 internal sealed class JsonPageScanner : IDisposable
 {
@@ -30,6 +33,7 @@ internal sealed class JsonPageScanner : IDisposable
     private int _itemDepth = -1; // depth of the counted elements; -1 while no counted array is open
     private bool _rootSeen;
     private bool _complete;
+    private long _inputStart; // offset in the document of the span being read
 
     /// <param name="totalField">Top-level number field to capture (null: none).</param>
     /// <param name="cursorField">Top-level string field to capture (null: none).</param>
@@ -78,6 +82,7 @@ internal sealed class JsonPageScanner : IDisposable
         }
 
         var reader = new Utf8JsonReader(input, isFinal, _state);
+        _inputStart = BytesScanned - input.Length;
         try
         {
             while (reader.Read())
@@ -117,6 +122,13 @@ internal sealed class JsonPageScanner : IDisposable
     {
         _rootSeen = true;
         JsonTokenType token = reader.TokenType;
+        if (token is JsonTokenType.String or JsonTokenType.PropertyName && !IsWellFormedText(reader.ValueSpan, reader.ValueIsEscaped))
+        {
+            throw Malformed(string.Create(
+                CultureInfo.InvariantCulture,
+                $"the {(token == JsonTokenType.String ? "string" : "property name")} at byte {_inputStart + reader.TokenStartIndex} is not well-formed text (invalid UTF-8 or a lone surrogate)"));
+        }
+
         int depth = reader.CurrentDepth;
         if (token == JsonTokenType.StartArray && depth == 0)
         {
@@ -174,6 +186,62 @@ internal sealed class JsonPageScanner : IDisposable
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether a string token's raw bytes (as in the document, escapes not decoded) are valid UTF-8 whose escapes pair
+    /// every surrogate: <c>\uD83D\uDE00</c> is one character, <c>\uD800</c> alone or followed by anything else is not.
+    /// </summary>
+    internal static bool IsWellFormedText(ReadOnlySpan<byte> raw, bool escaped)
+    {
+        if (!Utf8.IsValid(raw))
+        {
+            return false;
+        }
+
+        if (!escaped)
+        {
+            return true;
+        }
+
+        bool awaitingLow = false;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                if (awaitingLow)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            // The reader has validated the escapes: a backslash is followed by one character, or by u and four hex digits.
+            if (raw[i + 1] != (byte)'u')
+            {
+                if (awaitingLow)
+                {
+                    return false;
+                }
+
+                i++;
+                continue;
+            }
+
+            int unit = int.Parse(raw.Slice(i + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            i += 5;
+            bool high = unit is >= 0xD800 and <= 0xDBFF;
+            bool low = unit is >= 0xDC00 and <= 0xDFFF;
+            if (low != awaitingLow)
+            {
+                return false;
+            }
+
+            awaitingLow = high;
+        }
+
+        return !awaitingLow;
     }
 
     private static PageRejectedException Malformed(string detail) =>

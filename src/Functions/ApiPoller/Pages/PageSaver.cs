@@ -47,6 +47,23 @@ internal sealed class PageSaver(PageStore store, PagePointerQueue queue, Progres
         log.Warn("page not fetched; recorded as FETCH_FAILED", ("page", page), ("failure", failure.Failure.Code), ("attempts", failure.Attempts), ("detail", failure.Failure.Detail));
     }
 
+    /// <summary>
+    /// Called when the invocation is about to fail: the pages saved so far still get their pointers sent, so none stays
+    /// SAVED without a message when the failure is not retried (bad input). A failure of this flush is logged, and the
+    /// caller rethrows its own exception (the pages then stay SAVED, and a retried invocation enqueues them).
+    /// </summary>
+    public async Task FlushBeforeFailingAsync(Exception failure)
+    {
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            log.Error("could not enqueue the pages saved before the failure; they stay SAVED", e, ("pending", _pending.Count), ("failure", failure.GetType().Name));
+        }
+    }
+
     /// <summary>Sends the waiting pointers and marks their pages ENQUEUED.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {

@@ -179,6 +179,10 @@ internal sealed record CursorProgress
 
     [JsonPropertyName("done")]
     public required bool Done { get; init; }
+
+    /// <summary>The cursors seen so far, to catch a partner that loops (<see cref="CursorLoopCheck"/>); null before the first page.</summary>
+    [JsonPropertyName("loopCheck")]
+    public CursorLoopCheck? LoopCheck { get; init; }
 }
 
 /// <summary>The serializer of every payload of the planner, the fetchers and the queue.</summary>

@@ -29,8 +29,9 @@ namespace Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 /// lossless. Skia's encoders write no EXIF, XMP or text; a colour profile is written only when the source declared
 /// one (it is the same colour space, so colours do not shift).</description></item>
 /// </list>
-/// Any decoder result other than success (truncated, corrupt) raises <see cref="BadInputException"/>; a partial image
-/// is never returned. Same input, same options: same bytes.
+/// A damaged image is refused before any of these paths (<see cref="ImageIntegrity"/>: truncation, missing scans, bad
+/// CRCs, whatever the JPEG process), and any decoder result other than success (truncated, corrupt) raises
+/// <see cref="BadInputException"/>; a partial image is never returned. Same input, same options: same bytes.
 /// </summary>
 public static class FaceBlurrer
 {
@@ -50,6 +51,7 @@ public static class FaceBlurrer
                 $"image declares {info.Width}x{info.Height} = {info.PixelCount} pixels, above the limit of {options.MaxPixels} (decompression-bomb guard)");
         }
 
+        ImageIntegrity.Verify(source, info.Format);
         var regions = FaceGeometry.ToRegions(faces, info.UprightWidth, info.UprightHeight, options.Margin);
         if (regions.Count == 0 && info.Orientation == 1)
         {
@@ -69,19 +71,19 @@ public static class FaceBlurrer
     }
 
     /// <summary>
-    /// The DCT-domain edit (<see cref="JpegDctEditor"/>), or null when the JPEG is not eligible or its image data
-    /// cannot be read by it. Either way the pixel path then runs: it refuses what Skia's decoder refuses (truncated,
-    /// corrupt) and obscures what it accepts, so no image leaves unblurred because the fast path declined it.
+    /// The DCT-domain edit (<see cref="JpegDctEditor"/>), or null when the JPEG is not eligible (the pixel path then runs).
+    /// Image data its strict decoder cannot read is corrupt: refused, not handed to the more lenient pixel decoder.
     /// </summary>
+    /// <exception cref="BadInputException">The entropy-coded data is corrupt.</exception>
     private static ReadOnlyMemory<byte>? TryDctDomain(ReadOnlySpan<byte> source, IReadOnlyList<BlurRegion> regions, int orientation)
     {
         try
         {
             return JpegDctEditor.TryObscure(source, regions, out _, orientation: orientation);
         }
-        catch (InvalidJpegDataException)
+        catch (InvalidJpegDataException e)
         {
-            return null;
+            throw new BadInputException($"image is truncated or corrupt ({e.Message})", e);
         }
     }
 

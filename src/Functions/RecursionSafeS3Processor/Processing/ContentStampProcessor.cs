@@ -43,7 +43,7 @@ public sealed class ContentStampProcessor
         _settings = settings;
         _log = log ?? JsonLog.CreateDefault();
         _queueBatches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log);
-        _streamBatches = new StreamBatchProcessor(_log);
+        _streamBatches = new StreamBatchProcessor(_log, new DeadLetterForwarder(sqs, settings.DeadLetterQueueUrl, _log));
     }
 
     private ContentStampProcessor(ProcessorSettings settings)
@@ -57,7 +57,11 @@ public sealed class ContentStampProcessor
     private async Task<Stream> ProcessBatchAsync(Stream input)
     {
         ReadOnlyMemory<byte> payload = await LambdaJson.ReadAllAsync(input);
-        string? eventSource = LambdaJson.Parse(payload.Span, LambdaEventsJsonContext.Default.EventSourceProbe).EventSource;
+        EventSourceProbe probe = LambdaJson.Parse(payload.Span, LambdaEventsJsonContext.Default.EventSourceProbe);
+        // A batch of nothing but null entries names no source: it is the one this strategy consumes, and is set aside there.
+        string? eventSource = probe.HasOnlyNullRecords
+            ? (_settings.Strategy == Strategy.ProcessedLedger ? EventSourceProbe.DynamoDb : EventSourceProbe.Sqs)
+            : probe.EventSource;
         BatchResponse response = eventSource switch
         {
             EventSourceProbe.Sqs when _settings.Strategy != Strategy.ProcessedLedger =>

@@ -7,7 +7,7 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// <param name="Strategy"><c>STRATEGY</c>: where outputs go (see <see cref="OutputLocation"/>).</param>
 /// <param name="OutputBucket"><c>OUTPUT_BUCKET</c>: required for <see cref="Strategy.SeparateBucket"/>, ignored otherwise.</param>
 /// <param name="OutputPrefix"><c>OUTPUT_PREFIX</c> (may be empty): used by <see cref="Strategy.SeparateBucket"/> and <see cref="Strategy.KeyFilter"/>.</param>
-/// <param name="DeadLetterQueueUrl"><c>DEAD_LETTER_QUEUE_URL</c> (optional): where bad SQS messages go; without it they are reported as failed and left to the queue.</param>
+/// <param name="DeadLetterQueueUrl"><c>DEAD_LETTER_QUEUE_URL</c> (optional): where bad SQS messages go (and, for the ledger strategy, null stream entries; other bad stream records reach it as the event source mapping's on-failure records); without it they are reported as failed and left to the queue.</param>
 public sealed record ProcessorSettings(SourceScope Scope, Strategy Strategy, string OutputBucket, string OutputPrefix, string? DeadLetterQueueUrl)
 {
     /// <exception cref="InvalidOperationException">A variable is missing or invalid, or the configuration could loop; the message lists every problem.</exception>
@@ -18,7 +18,7 @@ public sealed record ProcessorSettings(SourceScope Scope, Strategy Strategy, str
         Strategy strategy = reader.OneOf<Strategy>("STRATEGY");
         string outputBucket = strategy == Strategy.SeparateBucket ? reader.Required("OUTPUT_BUCKET") : reader.Optional("OUTPUT_BUCKET");
         string outputPrefix = reader.Optional("OUTPUT_PREFIX");
-        string? deadLetterQueueUrl = strategy == Strategy.ProcessedLedger ? null : reader.Optional("DEAD_LETTER_QUEUE_URL") is { Length: > 0 } url ? url : null;
+        string? deadLetterQueueUrl = reader.Optional("DEAD_LETTER_QUEUE_URL") is { Length: > 0 } url ? url : null;
         var settings = new ProcessorSettings(scope, strategy, outputBucket, outputPrefix, deadLetterQueueUrl);
         settings.CheckLoopSafety(reader);
         reader.ThrowIfInvalid(nameof(ContentStampProcessor));

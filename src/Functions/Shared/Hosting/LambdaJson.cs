@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -6,7 +7,8 @@ namespace Patterns.Cdk.Functions.Shared;
 /// <summary>
 /// Reads and writes the payloads of handlers with the managed runtime's <c>Task&lt;Stream&gt; HandleAsync(Stream input)</c>
 /// signature, through source-generated <see cref="JsonTypeInfo{T}"/> only. Malformed JSON becomes a
-/// <see cref="BadInputException"/> whose reason says what is wrong and where.
+/// <see cref="BadInputException"/> whose reason says what is wrong and where, and so does a null entry in any array
+/// (see <see cref="NullEntryScan"/>; batch events keep theirs in <c>Records</c> for their batch processor).
 /// </summary>
 public static class LambdaJson
 {
@@ -39,14 +41,18 @@ public static class LambdaJson
             throw new BadInputException($"the payload is empty (expected {type.Type.Name} JSON)");
         }
 
+        T value;
         try
         {
-            return JsonSerializer.Deserialize(utf8Json, type) ?? throw NullPayload(type);
+            value = JsonSerializer.Deserialize(utf8Json, type) ?? throw NullPayload(type);
         }
         catch (JsonException e)
         {
             throw Malformed(e, type);
         }
+
+        RejectNullEntries(utf8Json, type);
+        return value;
     }
 
     /// <summary>Parses JSON held in a string (an SQS message body, for example).</summary>
@@ -59,14 +65,18 @@ public static class LambdaJson
             throw new BadInputException($"the payload is empty (expected {type.Type.Name} JSON)");
         }
 
+        T value;
         try
         {
-            return JsonSerializer.Deserialize(json, type) ?? throw NullPayload(type);
+            value = JsonSerializer.Deserialize(json, type) ?? throw NullPayload(type);
         }
         catch (JsonException e)
         {
             throw Malformed(e, type);
         }
+
+        RejectNullEntries(Encoding.UTF8.GetBytes(json), type);
+        return value;
     }
 
     /// <summary>Serializes a response into a stream positioned at its start, ready to return to the runtime.</summary>
@@ -76,6 +86,14 @@ public static class LambdaJson
         JsonSerializer.Serialize(stream, value, type);
         stream.Position = 0;
         return stream;
+    }
+
+    private static void RejectNullEntries(ReadOnlySpan<byte> utf8Json, JsonTypeInfo type)
+    {
+        if (NullEntryScan.FirstNullEntry(utf8Json, allowTopLevelRecords: type.Type.IsAssignableTo(typeof(IRecordBatch))) is { } path)
+        {
+            throw new BadInputException($"the payload has a null entry at {path} (expected {type.Type.Name} JSON, whose arrays hold no nulls)");
+        }
     }
 
     private static BadInputException NullPayload(JsonTypeInfo type) =>

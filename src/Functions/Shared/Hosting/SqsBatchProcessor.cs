@@ -1,5 +1,4 @@
 using Amazon.SQS;
-using Amazon.SQS.Model;
 
 namespace Patterns.Cdk.Functions.Shared;
 
@@ -10,15 +9,16 @@ namespace Patterns.Cdk.Functions.Shared;
 /// original body is sent straight to the dead-letter queue with the attributes <see cref="ReasonAttribute"/> and
 /// <see cref="SourceMessageIdAttribute"/>, and the message counts as handled. If that forward fails, or no dead-letter
 /// queue is configured, the message is reported as failed instead, so it is never lost.
+/// A null entry in <c>Records</c> (only a hand-made payload has one) has no id to report, so it is set aside first, before
+/// any message runs: sent to the dead-letter queue as the body <c>null</c> with its reason; when that is impossible the
+/// whole invocation fails before anything was processed (bad input without a dead-letter queue, transient when the send failed).
 /// </summary>
 public sealed class SqsBatchProcessor
 {
-    public const string ReasonAttribute = "patterns-cdk-reason";
-    public const string SourceMessageIdAttribute = "patterns-cdk-source-message-id";
-    private const int MaxReasonLength = 1024;
+    public const string ReasonAttribute = DeadLetterForwarder.ReasonAttribute;
+    public const string SourceMessageIdAttribute = DeadLetterForwarder.SourceMessageIdAttribute;
 
-    private readonly IAmazonSQS _sqs;
-    private readonly string? _deadLetterQueueUrl;
+    private readonly DeadLetterForwarder _deadLetters;
     private readonly JsonLog _log;
 
     /// <param name="sqs">Client used to forward bad input.</param>
@@ -28,8 +28,7 @@ public sealed class SqsBatchProcessor
     {
         ArgumentNullException.ThrowIfNull(sqs);
         ArgumentNullException.ThrowIfNull(log);
-        _sqs = sqs;
-        _deadLetterQueueUrl = string.IsNullOrEmpty(deadLetterQueueUrl) ? null : deadLetterQueueUrl;
+        _deadLetters = new DeadLetterForwarder(sqs, deadLetterQueueUrl, log);
         _log = log;
     }
 
@@ -37,10 +36,11 @@ public sealed class SqsBatchProcessor
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(handleMessage);
+        await NullRecords.SetAsideAsync(batch.Records, _deadLetters, _log);
         List<BatchItemFailure>? failures = null;
-        foreach (SqsMessage message in batch.Records)
+        foreach (SqsMessage? message in batch.Records)
         {
-            if (!await TryHandleAsync(message, handleMessage))
+            if (message is not null && !await TryHandleAsync(message, handleMessage))
             {
                 (failures ??= []).Add(new BatchItemFailure { ItemIdentifier = message.MessageId });
             }
@@ -56,10 +56,16 @@ public sealed class SqsBatchProcessor
             await handleMessage(message);
             return true;
         }
-        catch (BadInputException e) when (_deadLetterQueueUrl is { } deadLetterQueueUrl)
+        catch (BadInputException e) when (_deadLetters.IsConfigured)
         {
             _log.Error("message rejected as bad input; forwarding it to the dead-letter queue", e, ("messageId", message.MessageId));
-            return await TryForwardAsync(deadLetterQueueUrl, message, e.Reason);
+            if (await _deadLetters.TryForwardAsync(message.Body, e.Reason, message.MessageId))
+            {
+                return true;
+            }
+
+            _log.Error("the bad message is reported as a batch item failure instead", ("messageId", message.MessageId));
+            return false;
         }
         catch (BadInputException e)
         {
@@ -76,28 +82,4 @@ public sealed class SqsBatchProcessor
             return false;
         }
     }
-
-    private async Task<bool> TryForwardAsync(string deadLetterQueueUrl, SqsMessage message, string reason)
-    {
-        var request = new SendMessageRequest(deadLetterQueueUrl, message.Body)
-        {
-            MessageAttributes = new Dictionary<string, MessageAttributeValue>(2)
-            {
-                [ReasonAttribute] = StringAttribute(reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason),
-                [SourceMessageIdAttribute] = StringAttribute(message.MessageId),
-            },
-        };
-        try
-        {
-            await _sqs.SendMessageAsync(request);
-            return true;
-        }
-        catch (Exception e)
-        {
-            _log.Error("could not forward the bad message to the dead-letter queue; reported as a batch item failure instead", e, ("messageId", message.MessageId));
-            return false;
-        }
-    }
-
-    private static MessageAttributeValue StringAttribute(string value) => new() { DataType = "String", StringValue = value };
 }

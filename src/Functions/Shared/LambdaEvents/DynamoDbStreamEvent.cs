@@ -3,10 +3,11 @@ using System.Text.Json.Serialization;
 namespace Patterns.Cdk.Functions.Shared;
 
 /// <summary>The event a DynamoDB stream event source mapping sends to Lambda.</summary>
-public sealed record DynamoDbStreamEvent
+public sealed record DynamoDbStreamEvent : IRecordBatch
 {
+    /// <summary>The records in shard order; an entry is null only in a hand-made payload, and <see cref="StreamBatchProcessor"/> sets it aside.</summary>
     [JsonPropertyName("Records")]
-    public required IReadOnlyList<DynamoDbStreamRecord> Records { get; init; }
+    public required IReadOnlyList<DynamoDbStreamRecord?> Records { get; init; }
 }
 
 public sealed record DynamoDbStreamRecord

@@ -3,10 +3,11 @@ using System.Text.Json.Serialization;
 namespace Patterns.Cdk.Functions.Shared;
 
 /// <summary>The event an SQS event source mapping sends to Lambda.</summary>
-public sealed record SqsEvent
+public sealed record SqsEvent : IRecordBatch
 {
+    /// <summary>The messages; an entry is null only in a hand-made payload, and <see cref="SqsBatchProcessor"/> sets it aside.</summary>
     [JsonPropertyName("Records")]
-    public required IReadOnlyList<SqsMessage> Records { get; init; }
+    public required IReadOnlyList<SqsMessage?> Records { get; init; }
 }
 
 public sealed record SqsMessage

@@ -164,14 +164,16 @@ public sealed class FaceBlurrerTests : IDisposable
     }
 
     [Fact]
-    public void Faces_that_all_miss_the_picture_count_as_no_face()
+    public void Faces_that_miss_the_picture_or_have_no_size_refuse_the_response_instead_of_counting_as_no_face()
     {
         byte[] clean = TestImages.Png(upright);
 
-        var result = FaceBlurrer.Process(clean, [new FaceBox(1.5, 0.2, 0.1, 0.1), new FaceBox(0.2, 0.2, 0, 0.1)], BlurOptions.Default);
+        foreach (FaceBox nonsense in new[] { new FaceBox(1.5, 0.2, 0.1, 0.1), new FaceBox(0.2, 0.2, 0, 0.1) })
+        {
+            Action process = () => FaceBlurrer.Process(clean, [nonsense], BlurOptions.Default);
 
-        result.FacesBlurred.Should().Be(0);
-        result.Content.ToArray().Should().Equal(clean);
+            process.Should().Throw<BadInputException>().Which.Reason.Should().Contain("the response is refused");
+        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
+using Patterns.Cdk.Functions.Shared;
 
 namespace Patterns.Cdk.Functions.Tests.FaceBlur.Imaging;
 
@@ -17,7 +18,7 @@ public class FaceGeometryTests
     [Fact]
     public void Without_margin_the_box_is_exact()
     {
-        FaceGeometry.ToRegion(new FaceBox(0.25, 0.5, 0.25, 0.25), 400, 200, 0)!.Value.Bounds
+        FaceGeometry.ToRegion(new FaceBox(0.25, 0.5, 0.25, 0.25), 400, 200, 0).Bounds
             .Should().Be(new PixelRect(100, 100, 100, 50));
     }
 
@@ -25,14 +26,14 @@ public class FaceGeometryTests
     public void Floating_point_noise_does_not_grow_a_box_by_a_pixel()
     {
         // 0.1 * 300 = 30.000000000000004 and 0.6 * 300 = 180.00000000000003.
-        FaceGeometry.ToRegion(new FaceBox(0.1, 0.1, 0.6, 0.6), 300, 300, 0)!.Value.Bounds
+        FaceGeometry.ToRegion(new FaceBox(0.1, 0.1, 0.6, 0.6), 300, 300, 0).Bounds
             .Should().Be(new PixelRect(30, 30, 180, 180));
     }
 
     [Fact]
     public void Rounds_outwards_to_whole_pixels()
     {
-        FaceGeometry.ToRegion(new FaceBox(0.101, 0.101, 0.1, 0.1), 100, 100, 0)!.Value.Bounds
+        FaceGeometry.ToRegion(new FaceBox(0.101, 0.101, 0.1, 0.1), 100, 100, 0).Bounds
             .Should().Be(new PixelRect(10, 10, 11, 11));
     }
 
@@ -40,30 +41,61 @@ public class FaceGeometryTests
     public void Clamps_at_the_edges_but_keeps_the_strength_of_the_whole_face()
     {
         // A 120 px wide face, half outside on the left and top.
-        var region = FaceGeometry.ToRegion(new FaceBox(-0.15, -0.1, 0.3, 0.3), 400, 400, 0.25)!.Value;
+        var region = FaceGeometry.ToRegion(new FaceBox(-0.15, -0.1, 0.3, 0.3), 400, 400, 0.25);
 
         region.Bounds.Should().Be(new PixelRect(0, 0, 90, 110));
         region.BlockSize.Should().Be(20);
-        FaceGeometry.ToRegion(new FaceBox(0.9, 0.9, 0.3, 0.3), 400, 400, 0.25)!.Value.Bounds
+        FaceGeometry.ToRegion(new FaceBox(0.9, 0.9, 0.3, 0.3), 400, 400, 0.25).Bounds
             .Should().Be(new PixelRect(330, 330, 70, 70));
     }
 
-    public static TheoryData<FaceBox> Ignored => new()
+    public static TheoryData<FaceBox, string> Refused => new()
     {
-        new FaceBox(1.2, 0.1, 0.1, 0.1),
-        new FaceBox(-0.5, 0.1, 0.2, 0.1),
-        new FaceBox(0.1, 0.1, 0, 0.1),
-        new FaceBox(0.1, 0.1, 0.1, -0.1),
-        new FaceBox(double.NaN, 0.1, 0.1, 0.1),
-        new FaceBox(0.1, 0.1, double.PositiveInfinity, 0.1),
+        { new FaceBox(1.2, 0.1, 0.1, 0.1), "wholly outside" },
+        { new FaceBox(-0.5, 0.1, 0.2, 0.1), "wholly outside" },
+        { new FaceBox(0.1, 1e30, 0.1, 0.1), "wholly outside" },
+        { new FaceBox(0.1, 0.1, 0, 0.1), "finite, positive size" },
+        { new FaceBox(0.1, 0.1, 0.1, -0.1), "finite, positive size" },
+        { new FaceBox(0.1, 0.1, -1e30, 0.1), "finite, positive size" },
+        { new FaceBox(double.NaN, 0.1, 0.1, 0.1), "finite, positive size" },
+        { new FaceBox(0.1, 0.1, double.PositiveInfinity, 0.1), "finite, positive size" },
+        { new FaceBox(1e308, 0.1, 1e308, 0.1), "overflows" },
+        { new FaceBox(-1e308, 0.1, 1e308, 0.1), "overflows" },
     };
 
     [Theory]
-    [MemberData(nameof(Ignored))]
-    public void Boxes_outside_the_image_or_degenerate_are_ignored(FaceBox face)
+    [MemberData(nameof(Refused))]
+    public void A_box_that_is_no_rectangle_or_misses_the_image_refuses_the_response_and_is_never_dropped(FaceBox face, string reason)
     {
-        FaceGeometry.ToRegion(face, 400, 300, 0.25).Should().BeNull();
-        FaceGeometry.ToRegions([face, new FaceBox(0.1, 0.1, 0.1, 0.1)], 400, 300, 0.25).Should().HaveCount(1);
+        Action one = () => FaceGeometry.ToRegion(face, 400, 300, 0.25);
+        Action among = () => FaceGeometry.ToRegions([new FaceBox(0.1, 0.1, 0.1, 0.1), face], 400, 300, 0.25);
+
+        one.Should().Throw<BadInputException>().Which.Reason.Should().Contain(reason);
+        among.Should().Throw<BadInputException>().Which.Reason.Should().Contain("box 1").And.Contain("refused");
+    }
+
+    public static TheoryData<FaceBox> Huge => new()
+    {
+        new FaceBox(0.25, 0.2, 1e30, 1e30),
+        new FaceBox(-1e30, -1e30, 2e30, 2e30),
+        new FaceBox(0.5, 0.5, 1e300, 1e-300),
+        new FaceBox(-3, -3, 7, 7),
+        new FaceBox(0.9999999, 0.9999999, 1e-9, 1e-9),
+    };
+
+    [Theory]
+    [MemberData(nameof(Huge))]
+    public void A_finite_box_however_large_is_clamped_to_the_image_not_dropped(FaceBox face)
+    {
+        BlurRegion region = FaceGeometry.ToRegion(face, 400, 300, 0.25);
+
+        region.Bounds.X.Should().BeGreaterThanOrEqualTo(0);
+        region.Bounds.Y.Should().BeGreaterThanOrEqualTo(0);
+        region.Bounds.Right.Should().BeLessThanOrEqualTo(400);
+        region.Bounds.Bottom.Should().BeLessThanOrEqualTo(300);
+        region.Bounds.Width.Should().BePositive();
+        region.Bounds.Height.Should().BePositive();
+        region.BlockSize.Should().BeInRange(FaceGeometry.MinBlockSize, FaceGeometry.BlockSizeFor(400));
     }
 
     [Theory]
@@ -80,7 +112,7 @@ public class FaceGeometryTests
     [Fact]
     public void The_block_size_follows_the_longer_side()
     {
-        FaceGeometry.ToRegion(new FaceBox(0, 0, 0.1, 0.5), 1000, 1000, 0)!.Value.BlockSize.Should().Be(84);
+        FaceGeometry.ToRegion(new FaceBox(0, 0, 0.1, 0.5), 1000, 1000, 0).BlockSize.Should().Be(84);
     }
 
     [Fact]

@@ -213,6 +213,43 @@ public class FaceBlurWorkerTests
         _bucket.Puts.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("progressive", true)]
+    [InlineData("progressive", false)]
+    [InlineData("arithmetic", true)]
+    [InlineData("arithmetic-progressive", false)]
+    public async Task A_cut_JPEG_of_any_process_goes_to_the_dead_letter_queue_with_its_reason_faces_or_not(string kind, bool withFace)
+    {
+        byte[] jpeg = kind switch
+        {
+            "progressive" => Imaging.JpegProcessFiles.Progressive,
+            "arithmetic" => Imaging.JpegProcessFiles.Arithmetic,
+            _ => Imaging.JpegProcessFiles.ArithmeticProgressive,
+        };
+        _detector.DetectFacesAsync(Arg.Any<S3ObjectLocation>(), Arg.Any<CancellationToken>()).Returns(withFace ? [Face] : []);
+        _bucket.Store(Source, "uploads/cut.jpg", jpeg[..(jpeg.Length * 3 / 4)], versionId: "v1");
+
+        string response = await Handle(Message("m1", "uploads/cut.jpg", versionId: "v1"));
+
+        response.Should().Be(NoFailures);
+        Reason(_deadLetters.Should().ContainSingle().Subject).Should().StartWith("image is truncated or corrupt");
+        _bucket.Puts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_detector_box_of_negative_size_sends_the_image_to_the_dead_letter_queue_instead_of_delivering_it_unblurred()
+    {
+        byte[] jpeg = TestImages.Jpeg();
+        _detector.DetectFacesAsync(Arg.Any<S3ObjectLocation>(), Arg.Any<CancellationToken>()).Returns([Face, new FaceBox(0.6, 0.3, -0.2, 0.3)]);
+        _bucket.Store(Source, "uploads/odd.jpg", jpeg, versionId: "v1");
+
+        string response = await Handle(Message("m1", "uploads/odd.jpg", versionId: "v1", size: jpeg.Length));
+
+        response.Should().Be(NoFailures);
+        Reason(_deadLetters.Should().ContainSingle().Subject).Should().Contain("face detector's box 1");
+        _bucket.Puts.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A_deleted_object_is_skipped_with_a_warning()
     {
@@ -356,6 +393,29 @@ public class FaceBlurWorkerTests
         Samples.SqsEvent(Samples.SqsMessage(messageId, Samples.S3Event(Samples.S3Record(rawKey, bucket: Source, versionId: versionId, size: size))));
 
     private static string Reason(SendMessageRequest deadLetter) => deadLetter.MessageAttributes[SqsBatchProcessor.ReasonAttribute].StringValue;
+
+    [Theory]
+    [InlineData("""{"Records":[null]}""", "null", "Records[0] is null")]
+    public async Task A_null_record_in_the_batch_goes_straight_to_the_dead_letter_queue_with_its_reason(string sqsEvent, string body, string reason)
+    {
+        string response = await Handle(sqsEvent);
+
+        response.Should().Be(NoFailures);
+        SendMessageRequest dead = _deadLetters.Should().ContainSingle().Subject;
+        dead.MessageBody.Should().Be(body);
+        dead.MessageAttributes[SqsBatchProcessor.ReasonAttribute].StringValue.Should().Contain(reason);
+        _bucket.Puts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_S3_notification_with_a_null_record_goes_to_the_dead_letter_queue_and_nothing_is_detected()
+    {
+        string response = await Handle(Samples.SqsEvent(Samples.SqsMessage("m1", """{"Records":[null]}""")));
+
+        response.Should().Be(NoFailures);
+        _deadLetters.Should().ContainSingle().Which.MessageAttributes[SqsBatchProcessor.ReasonAttribute].StringValue.Should().Contain("null entry at $.Records[0]");
+        await _detector.DidNotReceiveWithAnyArgs().DetectFacesAsync(default!, default);
+    }
 
     private async Task<string> Handle(string sqsEvent)
     {

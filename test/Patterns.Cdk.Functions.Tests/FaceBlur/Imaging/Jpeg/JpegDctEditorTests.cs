@@ -52,7 +52,7 @@ public sealed class JpegDctEditorTests : IDisposable
     public void A_face_is_pixelated_inside_its_rounded_box_and_every_pixel_outside_is_identical(string kind)
     {
         byte[] source = Source(kind);
-        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin)!.Value;
+        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin);
         region.Bounds.Should().Be(GrownBox);
 
         var result = FaceBlurrer.Process(source, [Face], BlurOptions.Default);
@@ -80,7 +80,7 @@ public sealed class JpegDctEditorTests : IDisposable
     public void Every_mosaic_cell_is_one_DC_value_with_no_AC_energy(string kind)
     {
         byte[] source = Source(kind);
-        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin)!.Value;
+        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin);
 
         var output = JpegDctEditor.TryObscure(source, [region], out _)!.Value;
 
@@ -116,7 +116,7 @@ public sealed class JpegDctEditorTests : IDisposable
     public void A_greyscale_cell_decodes_to_one_flat_value()
     {
         byte[] source = JpegTestFiles.Grey(upright, 90);
-        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin)!.Value;   // 10 px cells: 2 blocks
+        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin);   // 10 px cells: 2 blocks
 
         using var output = TestImages.Decode(JpegDctEditor.TryObscure(source, [region], out _)!.Value);
 
@@ -157,7 +157,7 @@ public sealed class JpegDctEditorTests : IDisposable
         lastBlock.ContainsAnyExcept((short)0).Should().BeFalse();
         using var original = TestImages.Decode(source);
         using var output = TestImages.Decode(result.Content);
-        var rounded = TestImages.Inflate(JpegTestFiles.RoundOut(FaceGeometry.ToRegion(face, 241, 161, 0.25)!.Value.Bounds, 16, 241, 161), 1);
+        var rounded = TestImages.Inflate(JpegTestFiles.RoundOut(FaceGeometry.ToRegion(face, 241, 161, 0.25).Bounds, 16, 241, 161), 1);
         TestImages.MeanAbsDifference(output, original, (x, y) => !rounded.Contains(x, y)).Should().Be(0);
     }
 
@@ -312,7 +312,7 @@ public sealed class JpegDctEditorTests : IDisposable
     {
         byte[] plain = JpegTestFiles.Encode(upright, 90, SKJpegEncoderDownsample.Downsample420);
         byte[][] seeds = [plain, JpegDctEditor.TryObscure(plain, [], out _, restartInterval: 5)!.Value.ToArray(), JpegTestFiles.Grey(upright, 80)];
-        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin)!.Value;
+        var region = FaceGeometry.ToRegion(Face, W, H, BlurOptions.Default.Margin);
         var random = new Random(2024);
         int edited = 0, refused = 0;
         for (int i = 0; i < 600; i++)
