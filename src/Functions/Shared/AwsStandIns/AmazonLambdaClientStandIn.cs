@@ -1,24 +1,20 @@
-using System.Globalization;
-using System.Text.Json;
-using Patterns.Cdk.Functions.ApiPoller.Aws;
-using Patterns.Cdk.Functions.ApiPoller.Pages;
-using Patterns.Cdk.Functions.ApiPoller.Workflow;
-
-namespace Patterns.Cdk.Functions.ApiPoller.Consumer;
+namespace Patterns.Cdk.Functions.AwsStandIns;
 
 /// <summary>
-/// Hands each page to the user's processor function: <b>a stand-in for the official AWS SDK Lambda client</b>
-/// (<c>AWSSDK.Lambda</c>'s <c>InvokeAsync</c>), which this build cannot reference. It sends the same synchronous
-/// <c>Invoke</c> (<c>POST /2015-03-31/functions/{FunctionName}/invocations</c>, <c>X-Amz-Invocation-Type: RequestResponse</c>,
-/// SigV4 with the SDK's signer and default credential chain) with the page pointer as the payload
-/// (<c>{"jobId","source","page","bucket","key","bytes"}</c>). The page is processed when the function returns without
-/// <c>X-Amz-Function-Error</c>; a function error or a service error is an exception, so the queue delivers the page again.
-/// The function's response payload is neither read nor logged.
+/// <b>A stand-in for the official <c>AmazonLambdaClient</c></b> (<c>AWSSDK.Lambda</c>), which this build cannot reference:
+/// one operation, a synchronous <c>Invoke</c> (restJson1, <c>POST /2015-03-31/functions/{FunctionName}/invocations</c>,
+/// <c>X-Amz-Invocation-Type: RequestResponse</c>). To swap: call <c>AmazonLambdaClient.InvokeAsync(new() { FunctionName = arn,
+/// Payload = ... })</c> and catch <c>AmazonServiceException</c> instead of <see cref="AwsStandInException"/> (README.md in this folder).
 /// </summary>
-internal sealed class LambdaInvokerStandIn : IPageProcessor
+public sealed class AmazonLambdaClientStandIn
 {
+    /// <summary>The URL path of Invoke.</summary>
     public const string ResourcePath = "/2015-03-31/functions/{FunctionName}/invocations";
+
+    /// <summary>The header that says the function itself failed (<c>Unhandled</c>, <c>Handled</c>).</summary>
     public const string FunctionErrorHeader = "X-Amz-Function-Error";
+
+    private const string Operation = "Invoke";
 
     private static readonly KeyValuePair<string, string>[] Headers =
     [
@@ -27,41 +23,57 @@ internal sealed class LambdaInvokerStandIn : IPageProcessor
     ];
 
     private readonly AwsStandInTransport _transport;
-    private readonly Dictionary<string, string> _pathResources;
     private readonly TimeSpan _timeout;
 
     /// <param name="transport">Signs for service <c>lambda</c>.</param>
-    /// <param name="functionArn">The processor (<c>PROCESSOR_FUNCTION_ARN</c>).</param>
-    /// <param name="timeout">How long one invocation may take (the consumer's own timeout bounds it anyway).</param>
-    public LambdaInvokerStandIn(AwsStandInTransport transport, string functionArn, TimeSpan timeout)
+    /// <param name="timeout">How long one invocation may take, the function's run included.</param>
+    public AmazonLambdaClientStandIn(AwsStandInTransport transport, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        ArgumentException.ThrowIfNullOrEmpty(functionArn);
         _transport = transport;
-        _pathResources = new Dictionary<string, string>(1) { ["{FunctionName}"] = functionArn };
         _timeout = timeout;
     }
 
-    public static LambdaInvokerStandIn CreateDefault(string region, string functionArn, TimeSpan timeout) =>
-        new(AwsStandInTransport.CreateDefault("lambda", region, new Uri($"https://lambda.{region}.amazonaws.com/")), functionArn, timeout);
+    /// <summary>The client of a Lambda function in <paramref name="region"/> (the regional endpoint unless <paramref name="endpointOverride"/>).</summary>
+    public static AmazonLambdaClientStandIn CreateDefault(string region, TimeSpan timeout, Uri? endpointOverride = null) =>
+        new(AwsStandInTransport.CreateDefault("lambda", "lambda", region, endpointOverride), timeout);
 
-    public async Task ProcessAsync(PagePointer page, CancellationToken cancellationToken)
+    /// <summary>Invokes a function synchronously. A function error is not an exception: see <see cref="InvokeResponse.FunctionError"/>.</summary>
+    /// <exception cref="AwsStandInException">Lambda itself failed the call (throttling, access denied, no such function, ...).</exception>
+    public async Task<InvokeResponse> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(page);
-        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(page, FetchJsonContext.Default.PagePointer);
-        AwsResponse response = await _transport.PostAsync(ResourcePath, _pathResources, Headers, payload, _timeout, cancellationToken);
-        if (!response.IsSuccess)
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.FunctionName);
+        var pathResources = new Dictionary<string, string>(1) { ["{FunctionName}"] = request.FunctionName };
+        AwsResponse response = await _transport.PostAsync(Operation, ResourcePath, pathResources, Headers, request.Payload, _timeout, cancellationToken);
+        return new InvokeResponse
         {
-            string code = response.Header("x-amzn-ErrorType")?.Split(':')[0] ?? "UnknownError";
-            throw new ProcessorFailedException(string.Create(CultureInfo.InvariantCulture, $"Lambda Invoke of the processor failed: {code} (HTTP {(int)response.Status})"));
-        }
-
-        if (response.Header(FunctionErrorHeader) is { Length: > 0 } functionError)
-        {
-            throw new ProcessorFailedException($"the processor function failed ({FunctionErrorHeader}: {functionError})");
-        }
+            StatusCode = (int)response.Status,
+            FunctionError = response.Header(FunctionErrorHeader) is { Length: > 0 } error ? error : null,
+            Payload = response.Body,
+        };
     }
 }
 
-/// <summary>The user's processor did not process the page (its error, or Lambda's).</summary>
-internal sealed class ProcessorFailedException(string message) : Exception(message);
+/// <summary>A synchronous Invoke (the fields used here).</summary>
+public sealed record InvokeRequest
+{
+    /// <summary>The function's name or ARN.</summary>
+    public required string FunctionName { get; init; }
+
+    /// <summary>The JSON event, as bytes.</summary>
+    public required byte[] Payload { get; init; }
+}
+
+/// <summary>The answer of a synchronous Invoke.</summary>
+public sealed record InvokeResponse
+{
+    /// <summary>The HTTP status (200 for a synchronous invocation).</summary>
+    public required int StatusCode { get; init; }
+
+    /// <summary>Set when the function failed (<c>Unhandled</c>); the payload then describes the error.</summary>
+    public string? FunctionError { get; init; }
+
+    /// <summary>The function's response (or error) payload.</summary>
+    public required byte[] Payload { get; init; }
+}

@@ -1,32 +1,39 @@
 using System.Text.Json.Serialization;
 
-namespace Patterns.Cdk.Functions.FaceBlurPipeline.Detection;
+namespace Patterns.Cdk.Functions.AwsStandIns;
 
-// The parts of Rekognition's DetectFaces wire format (JSON 1.1 protocol) the stand-in reads and writes.
+// The parts of Rekognition's DetectFaces wire format (JSON 1.1 protocol) AmazonRekognitionClientStandIn reads and writes.
 // Request:  {"Image":{"S3Object":{"Bucket":"b","Name":"k","Version":"v"}},"Attributes":["DEFAULT"]}
 // Response: {"FaceDetails":[{"BoundingBox":{"Width":0.2,"Height":0.4,"Left":0.7,"Top":0.3},"Confidence":99.9,...}],...}
 // Error:    {"__type":"ThrottlingException","message":"Rate exceeded"} (some services write "Message")
 
-internal sealed record DetectFacesRequest(
+/// <summary>DetectFaces on an S3 object, with the attributes to return (<c>DEFAULT</c>).</summary>
+public sealed record DetectFacesRequest(
     [property: JsonPropertyName("Image")] RekognitionImage Image,
     [property: JsonPropertyName("Attributes")] IReadOnlyList<string> Attributes);
 
-internal sealed record RekognitionImage(
+/// <summary>The image of a request: an S3 object.</summary>
+public sealed record RekognitionImage(
     [property: JsonPropertyName("S3Object")] RekognitionS3Object S3Object);
 
-internal sealed record RekognitionS3Object(
+/// <summary>An S3 object, pinned to a version when <c>Version</c> is set.</summary>
+public sealed record RekognitionS3Object(
     [property: JsonPropertyName("Bucket")] string Bucket,
     [property: JsonPropertyName("Name")] string Name,
     [property: JsonPropertyName("Version")] string? Version);
 
-internal sealed record DetectFacesResponse
+/// <summary>The DetectFaces answer (the fields used here).</summary>
+public sealed record DetectFacesResponse
 {
+    /// <summary>The faces found; empty when there are none.</summary>
     [JsonPropertyName("FaceDetails")]
     public IReadOnlyList<FaceDetail>? FaceDetails { get; init; }
 }
 
-internal sealed record FaceDetail
+/// <summary>One face found.</summary>
+public sealed record FaceDetail
 {
+    /// <summary>The face's box; null when the service could not locate it.</summary>
     [JsonPropertyName("BoundingBox")]
     public BoundingBox? BoundingBox { get; init; }
 
@@ -35,36 +42,27 @@ internal sealed record FaceDetail
     public double? Confidence { get; init; }
 }
 
-internal sealed record BoundingBox
+/// <summary>Where a face is, as ratios of the image's width and height.</summary>
+public sealed record BoundingBox
 {
+    /// <summary>The width, as a ratio of the image's width.</summary>
     [JsonPropertyName("Width")]
     public double? Width { get; init; }
 
+    /// <summary>The height, as a ratio of the image's height.</summary>
     [JsonPropertyName("Height")]
     public double? Height { get; init; }
 
+    /// <summary>The left edge, as a ratio of the image's width.</summary>
     [JsonPropertyName("Left")]
     public double? Left { get; init; }
 
+    /// <summary>The top edge, as a ratio of the image's height.</summary>
     [JsonPropertyName("Top")]
     public double? Top { get; init; }
-}
-
-internal sealed record RekognitionError
-{
-    /// <summary>The error code, possibly qualified: <c>ThrottlingException</c> or <c>com.amazonaws.rekognition#ThrottlingException</c>.</summary>
-    [JsonPropertyName("__type")]
-    public string? Type { get; init; }
-
-    [JsonPropertyName("message")]
-    public string? LowerCaseMessage { get; init; }
-
-    [JsonPropertyName("Message")]
-    public string? Message { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DetectFacesRequest))]
 [JsonSerializable(typeof(DetectFacesResponse))]
-[JsonSerializable(typeof(RekognitionError))]
 internal sealed partial class RekognitionJsonContext : JsonSerializerContext;
