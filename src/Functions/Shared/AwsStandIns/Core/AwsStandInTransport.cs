@@ -9,8 +9,8 @@ using Amazon.Runtime.Credentials;
 namespace Patterns.Cdk.Functions.AwsStandIns;
 
 /// <summary>
-/// The one transport of every stand-in client (<see cref="AmazonSecretsManagerClientStandIn"/>,
-/// <see cref="AmazonLambdaClientStandIn"/>, <see cref="AmazonRekognitionClientStandIn"/>): resolves credentials for each
+/// The one transport of every stand-in client (<c>AmazonSecretsManagerClientStandIn</c>, <c>AmazonLambdaClientStandIn</c>,
+/// <c>AmazonRekognitionClientStandIn</c>, each in its own assembly next to this one): resolves credentials for each
 /// call (the SDK's default chain caches and refreshes them), signs with <see cref="AwsRequestSigner"/>, sends with the
 /// call's own timeout, and turns every failure into an <see cref="AwsStandInException"/> classified as transient
 /// (throttling, 5xx, network errors, timeouts) or permanent (other 4xx, unusable credentials), with the error code and
