@@ -138,9 +138,18 @@ public sealed class AwsStandInTransport
     }
 }
 
-/// <summary>A service's 2xx answer: status, headers and body bytes.</summary>
-public sealed record AwsResponse(HttpStatusCode Status, HttpResponseHeaders Headers, byte[] Body)
+/// <summary>A service's answer: status, headers and body bytes.</summary>
+public sealed class AwsResponse(HttpStatusCode status, HttpResponseHeaders headers, byte[] body)
 {
+    /// <summary>The HTTP status.</summary>
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The response headers.</summary>
+    public HttpResponseHeaders Headers { get; } = headers;
+
+    /// <summary>The body bytes.</summary>
+    public byte[] Body { get; } = body;
+
     /// <summary>Whether the status is 2xx.</summary>
     public bool IsSuccess => (int)Status is >= 200 and <= 299;
 

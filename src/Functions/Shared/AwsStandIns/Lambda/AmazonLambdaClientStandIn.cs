@@ -56,7 +56,7 @@ public sealed class AmazonLambdaClientStandIn
 }
 
 /// <summary>A synchronous Invoke (the fields used here).</summary>
-public sealed record InvokeRequest
+public sealed class InvokeRequest
 {
     /// <summary>The function's name or ARN.</summary>
     public required string FunctionName { get; init; }
@@ -66,7 +66,7 @@ public sealed record InvokeRequest
 }
 
 /// <summary>The answer of a synchronous Invoke.</summary>
-public sealed record InvokeResponse
+public sealed class InvokeResponse
 {
     /// <summary>The HTTP status (200 for a synchronous invocation).</summary>
     public required int StatusCode { get; init; }

@@ -8,22 +8,43 @@ namespace Patterns.Cdk.Functions.AwsStandIns;
 // Error:    {"__type":"ThrottlingException","message":"Rate exceeded"} (some services write "Message")
 
 /// <summary>DetectFaces on an S3 object, with the attributes to return (<c>DEFAULT</c>).</summary>
-public sealed record DetectFacesRequest(
-    [property: JsonPropertyName("Image")] RekognitionImage Image,
-    [property: JsonPropertyName("Attributes")] IReadOnlyList<string> Attributes);
+public sealed class DetectFacesRequest(RekognitionImage image, IReadOnlyList<string> attributes)
+{
+    /// <summary>The image: an S3 object.</summary>
+    [JsonPropertyName("Image")]
+    public RekognitionImage Image { get; } = image;
+
+    /// <summary>The face attributes to return.</summary>
+    [JsonPropertyName("Attributes")]
+    public IReadOnlyList<string> Attributes { get; } = attributes;
+}
 
 /// <summary>The image of a request: an S3 object.</summary>
-public sealed record RekognitionImage(
-    [property: JsonPropertyName("S3Object")] RekognitionS3Object S3Object);
+public sealed class RekognitionImage(RekognitionS3Object s3Object)
+{
+    /// <summary>The S3 object.</summary>
+    [JsonPropertyName("S3Object")]
+    public RekognitionS3Object S3Object { get; } = s3Object;
+}
 
 /// <summary>An S3 object, pinned to a version when <c>Version</c> is set.</summary>
-public sealed record RekognitionS3Object(
-    [property: JsonPropertyName("Bucket")] string Bucket,
-    [property: JsonPropertyName("Name")] string Name,
-    [property: JsonPropertyName("Version")] string? Version);
+public sealed class RekognitionS3Object(string bucket, string name, string? version)
+{
+    /// <summary>The bucket.</summary>
+    [JsonPropertyName("Bucket")]
+    public string Bucket { get; } = bucket;
+
+    /// <summary>The key.</summary>
+    [JsonPropertyName("Name")]
+    public string Name { get; } = name;
+
+    /// <summary>The version id, or null (not written) for an unversioned object.</summary>
+    [JsonPropertyName("Version")]
+    public string? Version { get; } = version;
+}
 
 /// <summary>The DetectFaces answer (the fields used here).</summary>
-public sealed record DetectFacesResponse
+public sealed class DetectFacesResponse
 {
     /// <summary>The faces found; empty when there are none.</summary>
     [JsonPropertyName("FaceDetails")]
@@ -31,7 +52,7 @@ public sealed record DetectFacesResponse
 }
 
 /// <summary>One face found.</summary>
-public sealed record FaceDetail
+public sealed class FaceDetail
 {
     /// <summary>The face's box; null when the service could not locate it.</summary>
     [JsonPropertyName("BoundingBox")]
@@ -43,7 +64,7 @@ public sealed record FaceDetail
 }
 
 /// <summary>Where a face is, as ratios of the image's width and height.</summary>
-public sealed record BoundingBox
+public sealed class BoundingBox
 {
     /// <summary>The width, as a ratio of the image's width.</summary>
     [JsonPropertyName("Width")]

@@ -50,7 +50,7 @@ public sealed class AmazonSecretsManagerClientStandIn
 }
 
 /// <summary>The GetSecretValue request (the fields used here).</summary>
-public sealed record GetSecretValueRequest
+public sealed class GetSecretValueRequest
 {
     /// <summary>The secret's ARN or name.</summary>
     [JsonPropertyName("SecretId")]
@@ -58,7 +58,7 @@ public sealed record GetSecretValueRequest
 }
 
 /// <summary>The GetSecretValue response (the fields used here).</summary>
-public sealed record GetSecretValueResponse
+public sealed class GetSecretValueResponse
 {
     /// <summary>The secret's string value; null for a binary secret.</summary>
     [JsonPropertyName("SecretString")]
