@@ -61,7 +61,7 @@ public sealed class TaskConsumer
             new ProgressStore(new AmazonDynamoDBClient(region), settings.Progress),
             new AmazonSQSClient(region),
             settings.ProcessorFunctionArn is { } arn
-                ? LambdaInvokerStandIn.CreateDefault(settings.Region, arn, TimeSpan.FromMinutes(15))
+                ? LambdaPageProcessor.CreateDefault(settings.Region, arn, TimeSpan.FromMinutes(15))
                 : new ItemCountingProcessor(new AmazonS3Client(region), log),
             settings,
             log)

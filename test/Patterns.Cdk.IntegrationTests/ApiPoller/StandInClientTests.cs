@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
-using Patterns.Cdk.Functions.ApiPoller.Aws;
 using Patterns.Cdk.Functions.ApiPoller.Consumer;
 using Patterns.Cdk.Functions.ApiPoller.Pages;
 using Patterns.Cdk.Functions.ApiPoller.Secrets;
+using Patterns.Cdk.Functions.AwsStandIns;
 using Patterns.Cdk.IntegrationTests.FaceBlur;
 
 namespace Patterns.Cdk.IntegrationTests.ApiPoller;
@@ -107,11 +107,11 @@ public sealed class StandInClientTests : IDisposable
 
     private static SessionAWSCredentials Credentials() => new SessionAWSCredentials(FakeAwsService.AccessKey, FakeAwsService.SecretKey, FakeAwsService.SessionToken);
 
-    private SecretsManagerClientStandIn SecretsClient() =>
-        new(new AwsStandInTransport(_http, Credentials, "secretsmanager", "us-east-1", _secretsManager.Endpoint, TimeProvider.System), (_, _) => Task.CompletedTask);
+    private SecretsManagerSecretReader SecretsClient() =>
+        new(new AmazonSecretsManagerClientStandIn(new AwsStandInTransport(_http, Credentials, "secretsmanager", "us-east-1", _secretsManager.Endpoint, TimeProvider.System)), (_, _) => Task.CompletedTask);
 
-    private LambdaInvokerStandIn Invoker() =>
-        new(new AwsStandInTransport(_http, Credentials, "lambda", "us-east-1", _lambda.Endpoint, TimeProvider.System), FunctionArn, TimeSpan.FromSeconds(10));
+    private LambdaPageProcessor Invoker() =>
+        new(new AmazonLambdaClientStandIn(new AwsStandInTransport(_http, Credentials, "lambda", "us-east-1", _lambda.Endpoint, TimeProvider.System), TimeSpan.FromSeconds(10)), FunctionArn);
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
     {

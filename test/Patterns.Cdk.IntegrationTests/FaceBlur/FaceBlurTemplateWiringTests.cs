@@ -164,7 +164,7 @@ public sealed class FaceBlurTemplateWiringTests(EmulatorFixture emulators, FakeR
             Lambda.Configure(Template, Resources, emulators.DynamoDb);
         }
 
-        private RekognitionFaceDetectorStandIn Detector(FaceBlurSettings settings, Patterns.Cdk.Functions.Shared.JsonLog log) =>
+        private RekognitionFaceDetector Detector(FaceBlurSettings settings, Patterns.Cdk.Functions.Shared.JsonLog log) =>
             FakeRekognition.Detector(_rekognitionHttp, settings, log);
 
         private ClientSet Clients(EmulatorFixture emulators, ClientIdentity identity)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
+using Patterns.Cdk.Functions.AwsStandIns;
 using Patterns.Cdk.Functions.FaceBlurPipeline;
 using Patterns.Cdk.Functions.FaceBlurPipeline.Detection;
 using Patterns.Cdk.Functions.Shared;
@@ -35,17 +36,21 @@ public sealed class FakeRekognition : IAsyncLifetime, IDisposable
     /// The detector the worker's Lambda constructor would build, but with this fake's credentials and the default
     /// retry policy's shape (4 attempts, doubling, full jitter) shortened to millisecond waits so the tests stay fast.
     /// </summary>
-    public static RekognitionFaceDetectorStandIn Detector(HttpClient http, FaceBlurSettings settings, JsonLog log) => new(
-        http,
-        new SessionAWSCredentials(AccessKey, SecretKey, SessionToken),
-        new RekognitionStandInOptions
-        {
-            Region = Region,
-            Endpoint = settings.RekognitionEndpoint,
-            MinFaceConfidence = settings.MinFaceConfidence,
-            Retry = DetectionRetryPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(40) },
-        },
-        log);
+    public static RekognitionFaceDetector Detector(HttpClient http, FaceBlurSettings settings, JsonLog log)
+    {
+        DetectionRetryPolicy retry = DetectionRetryPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(40) };
+        var transport = new AwsStandInTransport(
+            http,
+            () => new SessionAWSCredentials(AccessKey, SecretKey, SessionToken),
+            AmazonRekognitionClientStandIn.ServiceName,
+            Region,
+            AwsEndpoints.Resolve("rekognition", Region, settings.RekognitionEndpoint),
+            TimeProvider.System);
+        return new RekognitionFaceDetector(
+            new AmazonRekognitionClientStandIn(transport, retry.AttemptTimeout),
+            new FaceDetectorOptions { MinFaceConfidence = settings.MinFaceConfidence, Retry = retry },
+            log);
+    }
 
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, RekognitionScript> _scripts = new(StringComparer.Ordinal);

@@ -75,7 +75,7 @@ internal sealed record FetchServices
             Queue = queueUrl is null ? null : new PagePointerQueue(new AmazonSQSClient(endpoint), queueUrl),
             Partners = new PartnerClientFactory(
                 PartnerClient.CreateHttpClient(),
-                new CachedSecretReader(SecretsManagerClientStandIn.CreateDefault(region), timing.Clock),
+                new CachedSecretReader(SecretsManagerSecretReader.CreateDefault(region), timing.Clock),
                 timing,
                 log),
             Clock = timing.Clock,

@@ -56,13 +56,10 @@ public sealed class FaceBlurWorker
         : this(
             AwsClients.CreateS3(),
             AwsClients.CreateSqs(),
-            RekognitionFaceDetectorStandIn.CreateDefault(
-                new RekognitionStandInOptions
-                {
-                    Region = AwsClients.Region,
-                    Endpoint = settings.RekognitionEndpoint,
-                    MinFaceConfidence = settings.MinFaceConfidence,
-                },
+            RekognitionFaceDetector.CreateDefault(
+                AwsClients.Region,
+                settings.RekognitionEndpoint,
+                new FaceDetectorOptions { MinFaceConfidence = settings.MinFaceConfidence },
                 log),
             settings,
             log)

@@ -5,7 +5,7 @@ using Amazon.Runtime.Internal.Auth;
 using Amazon.Runtime.Internal.Util;
 using Amazon.Util;
 
-namespace Patterns.Cdk.Functions.Shared;
+namespace Patterns.Cdk.Functions.AwsStandIns;
 
 /// <summary>
 /// Signs a POST to an AWS service with AWSSDK.Core's own Signature Version 4 implementation (<see cref="AWS4Signer"/>),
