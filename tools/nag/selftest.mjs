@@ -77,13 +77,31 @@ const dirOnly = fs.mkdtempSync(path.join(dir, 'dir-'));
 fs.copyFileSync(files.unsuppressed, path.join(dirOnly, 'A.template.json'));
 fs.copyFileSync(files.suppressed, path.join(dirOnly, 'B.template.json'));
 
-const run = (...args) => {
-  const r = spawnSync(process.execPath, [checkScript, ...args], { encoding: 'utf8', timeout: 120_000 });
+// Verbose, so every case can read the findings and suppression tables; one case checks the quiet default.
+const run = (...args) => runWith({ NAG_VERBOSE: '1' }, ...args);
+const runWith = (env, ...args) => {
+  const r = spawnSync(process.execPath, [checkScript, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NAG_VERBOSE: '', ...env } });
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 };
 const row = (level, rule) => new RegExp(`^\\s+${level}\\s+${rule.replace(/[-[\]{}()*+?.,\\^$|#]/g, '\\$&')}\\s`, 'm');
 
 const cases = [
+  ['a passing template prints one line by default, then the total', () => {
+    const r = runWith({}, files.suppressed);
+    const lines = r.out.trim().split('\n');
+    return [
+      [r.code === 0, `exit ${r.code}, expected 0`],
+      [lines.length === 2, `expected 2 lines (template + total), got ${lines.length}:\n${r.out}`],
+      [!/suppressions in template/.test(r.out), 'suppression table printed without NAG_VERBOSE'],
+    ];
+  }],
+  ['a failing template prints its findings table by default', () => {
+    const r = runWith({}, files.unsuppressed);
+    return [
+      [r.code === 1, `exit ${r.code}, expected 1`],
+      [row('error', 'AwsSolutions-S1').test(r.out), 'no AwsSolutions-S1 error row'],
+    ];
+  }],
   ['unsuppressed bucket fails with S1 and S10 errors', () => {
     const r = run(files.unsuppressed);
     return [
@@ -166,7 +184,6 @@ for (const [name, fn] of cases) {
   }
   if (problems.length === 0) {
     passed++;
-    console.log(`ok    ${name}`);
   } else {
     failed++;
     console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);

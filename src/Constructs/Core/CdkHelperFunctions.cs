@@ -109,7 +109,9 @@ internal static class CdkHelperFunctions
             // Without a LoggingConfig, Lambda creates /aws/lambda/<name> on first run with no retention. The helpers'
             // roles carry AWSLambdaBasicExecutionRole, which may write to any log group, so no grant is needed.
             var stack = Stack.Of(resource);
-            var logsId = "CdkHelperLogs" + Names.UniqueId(resource);
+            // Named after the function's path inside its stack, like CDK's own logical ids (no stack name in it).
+            var relativePath = resource.Node.Path[(stack.Node.Path.Length + (stack.Node.Path.Length > 0 ? 1 : 0))..];
+            var logsId = new string(relativePath.Where(char.IsAsciiLetterOrDigit).ToArray()) + "Logs";
             if (stack.Node.TryFindChild(logsId) is not LogGroup logGroup)
             {
                 logGroup = new LogGroup(stack, logsId, new LogGroupProps
