@@ -30,6 +30,7 @@ step() { # step <name> <command...>
 }
 
 step "npm ci (skipped when node_modules matches package-lock.json)" bash tools/ci/npm-ci.sh
+step "docs link only to files inside the repository" node tools/docs/links.mjs
 step "dotnet restore" dotnet restore Patterns.Cdk.sln -nologo -v:q
 rm -rf artifacts/nag artifacts/cdk.out
 step "dotnet build" dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp:ErrorsOnly
