@@ -46,7 +46,7 @@ step "npm ci (skipped when node_modules matches package-lock.json)" bash tools/c
 step "docs link only to files inside the repository" node tools/docs/links.mjs
 step "dotnet restore" dotnet restore Patterns.Cdk.sln -nologo -v:q
 rm -rf artifacts/nag artifacts/cdk.out
-step "dotnet build" dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp:ErrorsOnly -clp:NoSummary
+step "dotnet build" quietly ": (error|warning) " dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp:ErrorsOnly
 step "dotnet test" quietly '^(Passed|Failed)!' dotnet test Patterns.Cdk.sln --no-build -nologo -v:q --logger "console;verbosity=minimal"
 step "cdk-nag self-test" node tools/nag/selftest.mjs
 step "cdk-nag (AwsSolutions + Serverless) on every synthesized test template" node tools/nag/check.mjs artifacts/nag

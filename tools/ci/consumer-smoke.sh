@@ -11,7 +11,7 @@ version="$base-smoke.$(date -u +%Y%m%d%H%M%S).$$"
 global=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')
 out="$root/artifacts/packages"
 rm -rf "$out" && mkdir -p "$out"
-dotnet build "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -nologo -v:q -clp:ErrorsOnly -clp:NoSummary
+build_log=$(dotnet build "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -nologo -v:q -clp:ErrorsOnly 2>&1) || { echo "$build_log" >&2; exit 1; }
 dotnet pack "$root/src/Constructs/Patterns.Cdk.csproj" -c Release --no-build -o "$out" -nologo -v:q -p:PackageVersion="$version" -clp:ErrorsOnly
 pkg="$out/Patterns.Cdk.$version.nupkg"
 [ -f "$pkg" ] || { echo "consumer-smoke: $pkg was not produced" >&2; exit 1; }
