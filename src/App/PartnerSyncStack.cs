@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.SNS;
 using Constructs;
 using Patterns.Cdk.ApiPoller;
 
@@ -13,8 +14,11 @@ public sealed class PartnerSyncStack : Stack
     /// <summary>The poller.</summary>
     public ApiPoller.ApiPoller Poller { get; }
 
-    /// <summary>Creates the stack; <paramref name="partnerUrl"/> comes from the demo partner's stack.</summary>
-    public PartnerSyncStack(Construct scope, string id, string partnerUrl, IStackProps props) : base(scope, id, props)
+    /// <summary>
+    /// Creates the stack; <paramref name="partnerUrl"/> comes from the demo partner's stack, and every alarm notifies
+    /// <paramref name="alarmTopic"/>.
+    /// </summary>
+    public PartnerSyncStack(Construct scope, string id, string partnerUrl, ITopic alarmTopic, IStackProps props) : base(scope, id, props)
     {
         Poller = new ApiPoller.ApiPoller(this, "Poller", new ApiPollerProps
         {
@@ -45,6 +49,7 @@ public sealed class PartnerSyncStack : Stack
             [
                 new JobSchedule { Name = "nightly-items", Source = "items", Expression = "cron(0 2 * * ? *)", TimeZone = "Europe/Paris" },
             ],
+            AlarmTopic = alarmTopic,
         });
 
         _ = new CfnOutput(this, "JobApiUrl", new CfnOutputProps

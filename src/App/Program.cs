@@ -10,7 +10,14 @@ var env = new Amazon.CDK.Environment
     Region = System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"),
 };
 
-_ = new UploadProcessingStack(app, "PatternsCdk-UploadProcessing", new StackProps
+// One topic for every alarm of the app (optionally with an e-mail subscription: -c alarmEmail=you@example.com).
+var alarms = new AlarmTopicStack(app, "PatternsCdk-Alarms", new StackProps
+{
+    Env = env,
+    Description = "Patterns.Cdk sample: the SNS topic every alarm of the sample app notifies.",
+});
+
+_ = new UploadProcessingStack(app, "PatternsCdk-UploadProcessing", alarms.Topic, new StackProps
 {
     Env = env,
     Description = "Patterns.Cdk sample: uploads are stamped with their SHA-256 and real content type, safely in place.",
@@ -21,7 +28,7 @@ var partner = new DemoPartnerStack(app, "PatternsCdk-DemoPartner", new StackProp
     Env = env,
     Description = "Patterns.Cdk sample: a fake public partner API (paged data, random delays and errors).",
 });
-var partnerSync = new PartnerSyncStack(app, "PatternsCdk-PartnerSync", partner.Partner.Url, new StackProps
+var partnerSync = new PartnerSyncStack(app, "PatternsCdk-PartnerSync", partner.Partner.Url, alarms.Topic, new StackProps
 {
     Env = env,
     Description = "Patterns.Cdk sample: ApiPoller synchronising the demo partner on request and every night.",

@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.SNS;
 using Constructs;
 using Patterns.Cdk.FaceBlurPipeline;
 using Patterns.Cdk.RecursionSafeS3Processor;
@@ -18,20 +19,22 @@ public sealed class UploadProcessingStack : Stack
     /// <summary>The face-blurring pipeline fed by the same bucket.</summary>
     public FaceBlurPipeline.FaceBlurPipeline Photos { get; }
 
-    /// <summary>Creates the stack.</summary>
-    public UploadProcessingStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
+    /// <summary>Creates the stack; every alarm notifies <paramref name="alarmTopic"/>.</summary>
+    public UploadProcessingStack(Construct scope, string id, ITopic alarmTopic, IStackProps props) : base(scope, id, props)
     {
         Uploads = new RecursionSafeS3Processor.RecursionSafeS3Processor(this, "Uploads", new RecursionSafeS3ProcessorProps
         {
             Strategy = ProcessingStrategy.KeyFilter,
             InputPrefix = "incoming/",
             OutputPrefix = "stamped/",
+            AlarmTopic = alarmTopic,
         });
 
         Photos = new FaceBlurPipeline.FaceBlurPipeline(this, "Photos", new FaceBlurPipelineProps
         {
             ExistingSourceBucket = Uploads.Bucket,
             InputPrefix = "photos/",
+            AlarmTopic = alarmTopic,
         });
 
         _ = new CfnOutput(this, "BlurredPhotosBucketName", new CfnOutputProps

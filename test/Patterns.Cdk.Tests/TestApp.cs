@@ -6,8 +6,8 @@ using Amazon.CDK.Assertions;
 namespace Patterns.Cdk.Tests;
 
 /// <summary>
-/// The CDK app every test synthesizes into: fixed account/region, analytics off, and the feature flags our
-/// output depends on pinned, so a template only changes when our code does.
+/// The CDK app every test synthesizes into: fixed account/region, analytics off, and the context (feature flags) of
+/// the repository's cdk.json, so tests check exactly what users synthesize.
 /// </summary>
 internal static partial class TestApp
 {
@@ -19,22 +19,26 @@ internal static partial class TestApp
         {
             AnalyticsReporting = false,
             Outdir = Path.Combine(Path.GetTempPath(), "patterns-cdk-tests", Guid.NewGuid().ToString("N")),
-            Context = new Dictionary<string, object>
-            {
-                ["@aws-cdk/aws-iam:minimizePolicies"] = true,
-                ["@aws-cdk/aws-lambda:recognizeLayerVersion"] = true,
-                ["@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"] = true,
-                ["@aws-cdk/aws-s3:createDefaultLoggingPolicy"] = true,
-                ["@aws-cdk/aws-sqs:dlqEncryptionKmsDefault"] = true,
-                ["@aws-cdk/core:stackRelativeExports"] = true,
-                ["@aws-cdk/aws-lambda:useLatestRuntimeVersion"] = true,
-                ["@aws-cdk/aws-iam:standardizedServicePrincipals"] = true,
-                ["@aws-cdk/core:enablePartitionLiterals"] = true,
-                ["@aws-cdk/aws-s3:keepNotificationInImportedBucket"] = true,
-            },
+            Context = RepositoryContext.Value,
         });
         return new Stack(app, name, new StackProps { Env = Env });
     }
+
+    /// <summary>The "context" object of the repository's cdk.json, as values jsii can pass on.</summary>
+    private static readonly Lazy<Dictionary<string, object>> RepositoryContext = new(() =>
+    {
+        var cdkJson = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "cdk.json")))!;
+        return cdkJson["context"]!.AsObject().ToDictionary(entry => entry.Key, entry => ToContextValue(entry.Value!));
+    });
+
+    private static object ToContextValue(JsonNode value) => value switch
+    {
+        JsonArray array => array.Select(item => ToContextValue(item!)).ToArray(),
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v => v.GetValue<double>(),
+        _ => throw new InvalidOperationException($"cdk.json context value {value.ToJsonString()} is not supported by the test app."),
+    };
 
     public static Template Template(Stack stack) => Amazon.CDK.Assertions.Template.FromStack(stack);
 

@@ -4,16 +4,21 @@
 # handler code (the handler zips ship inside the package).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
+base=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
+# A version no cache can hold: a package left in ~/.nuget/packages by an earlier run (same files, same version)
+# would otherwise be restored instead of the one packed now. Removed from the global packages folder afterwards.
+version="$base-smoke.$(date -u +%Y%m%d%H%M%S).$$"
+global=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')
 out="$root/artifacts/packages"
 rm -rf "$out" && mkdir -p "$out"
-dotnet pack "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -o "$out" -nologo -v:q
+build_log=$(dotnet build "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -nologo -v:q -clp:ErrorsOnly 2>&1) || { echo "$build_log" >&2; exit 1; }
+dotnet pack "$root/src/Constructs/Patterns.Cdk.csproj" -c Release --no-build -o "$out" -nologo -v:q -p:PackageVersion="$version" -clp:ErrorsOnly
 pkg="$out/Patterns.Cdk.$version.nupkg"
 [ -f "$pkg" ] || { echo "consumer-smoke: $pkg was not produced" >&2; exit 1; }
 unzip -l "$pkg" | grep -q "lib/net10.0/Patterns.Cdk.dll" || { echo "consumer-smoke: the package has no lib/net10.0/Patterns.Cdk.dll" >&2; exit 1; }
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "${global%/}/patterns.cdk/$version"' EXIT
 cd "$work"
 # A nuget.config of its own: the package folder plus the machine's default feed (inherited).
 cat > nuget.config <<XML
@@ -51,6 +56,7 @@ _ = new RecursionSafeS3Processor(stack, "Processor", new RecursionSafeS3Processo
 app.Synth();
 CS
 dotnet run -nologo -v:q 2>&1 | grep -v -i "end-of-life\|node.js\|^ *$\|jsii\|! *!" || true
+grep -q "\"Patterns.Cdk/$version\"" obj/project.assets.json || { echo "consumer-smoke: the consumer did not restore Patterns.Cdk $version" >&2; exit 1; }
 template=cdk.out/ConsumerStack.template.json
 [ -f "$template" ] || { echo "consumer-smoke: no template synthesized" >&2; exit 1; }
 grep -q '"Runtime": "dotnet10"' "$template" || grep -q '"Runtime":"dotnet10"' "$template" || { echo "consumer-smoke: no dotnet10 function in the template" >&2; exit 1; }

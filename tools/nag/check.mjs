@@ -13,6 +13,9 @@
 //   Metadata.cdk_nag.rules_to_suppress                  (whole stack; copied to templateOptions)
 // cdk-nag 2.x reads both from there; 3.x does not, which is why 2.38.x is pinned.
 //
+// Output: one summary line per template; the findings and suppression tables of a template only when it has an
+// unsuppressed error, or for every template with NAG_VERBOSE=1.
+//
 // Exit code: 0 = no unsuppressed error (warnings allowed), 1 = at least one unsuppressed error,
 //            2 = usage error, or a template that could not be read or loaded.
 
@@ -26,6 +29,8 @@ const require = createRequire(import.meta.url);
 const USAGE = `usage: node tools/nag/check.mjs <template.json | directory> [<template.json | directory> ...]
   A directory means every *.template.json in it (and in its assembly-* folders).
   Exit 0: no unsuppressed error; 1: unsuppressed errors; 2: usage or I/O error.`;
+
+const VERBOSE = process.env.NAG_VERBOSE === '1';
 
 const NAG_RULE = /^(AwsSolutions-|Serverless-|CdkNagValidationFailure)/;
 const SUPPRESSED = /^CdkNagSuppression(?:\[([^\]]*)\])?: (\S+) was triggered but suppressed\./;
@@ -213,28 +218,30 @@ function checkOne(file) {
   const order = { error: 0, warning: 1 };
   findings.sort((a, b) => order[a.level] - order[b.level] || a.ruleId.localeCompare(b.ruleId) || a.logicalId.localeCompare(b.logicalId));
 
-  console.log(`\n=== nag: ${file}`);
-  if (findings.length > 0) {
-    console.log(table(findings.map((f) => [f.level, f.ruleId, f.logicalId, f.cdkPath || '-', f.message]), ['LEVEL', 'RULE', 'RESOURCE', 'CDK PATH', 'MESSAGE']));
-  } else {
-    console.log('  no unsuppressed findings');
-  }
-
-  // Every suppression in the template, with its reason, and whether any finding used it.
-  const used = (s) =>
-    suppressed.some((x) => x.ruleId === s.id && (s.scope === '(stack)' || x.logicalId === s.scope) && appliesToMatches(s.rawAppliesTo, x.findingId));
-  console.log(`  suppressions in template: ${suppressions.length}`);
-  if (suppressions.length > 0) {
-    console.log(
-      table(
-        suppressions.map((s) => [s.scope, s.id ?? '(no id)', s.appliesTo || '-', used(s) ? 'used' : 'unused', s.reason.replace(/\s+/g, ' ')]),
-        ['RESOURCE', 'RULE', 'APPLIES TO', 'STATE', 'REASON'],
-      ),
-    );
-  }
-
   const errors = findings.filter((f) => f.level === 'error').length;
   const warnings = findings.filter((f) => f.level === 'warning').length;
+  if (errors > 0 || VERBOSE) {
+    console.log(`\n=== nag: ${file}`);
+    if (findings.length > 0) {
+      console.log(table(findings.map((f) => [f.level, f.ruleId, f.logicalId, f.cdkPath || '-', f.message]), ['LEVEL', 'RULE', 'RESOURCE', 'CDK PATH', 'MESSAGE']));
+    } else {
+      console.log('  no unsuppressed findings');
+    }
+
+    // Every suppression in the template, with its reason, and whether any finding used it.
+    const used = (s) =>
+      suppressed.some((x) => x.ruleId === s.id && (s.scope === '(stack)' || x.logicalId === s.scope) && appliesToMatches(s.rawAppliesTo, x.findingId));
+    console.log(`  suppressions in template: ${suppressions.length}`);
+    if (suppressions.length > 0) {
+      console.log(
+        table(
+          suppressions.map((s) => [s.scope, s.id ?? '(no id)', s.appliesTo || '-', used(s) ? 'used' : 'unused', s.reason.replace(/\s+/g, ' ')]),
+          ['RESOURCE', 'RULE', 'APPLIES TO', 'STATE', 'REASON'],
+        ),
+      );
+    }
+  }
+
   console.log(`nag: ${file}: ${errors} errors, ${warnings} warnings, ${suppressed.length} suppressed (${ms} ms)`);
   return { status: errors > 0 ? 'errors' : 'ok' };
 }
@@ -257,7 +264,7 @@ function main(argv) {
   const results = files.map(checkOne);
   const io = results.filter((r) => r.status === 'io').length;
   const failed = results.filter((r) => r.status === 'errors').length;
-  console.log(`\nnag: ${files.length} template(s) checked, ${failed} with unsuppressed errors, ${io} unreadable`);
+  console.log(`nag: ${files.length} template(s) checked, ${failed} with unsuppressed errors, ${io} unreadable`);
   if (io > 0) return 2;
   return failed > 0 ? 1 : 0;
 }

@@ -77,13 +77,26 @@ const dirOnly = fs.mkdtempSync(path.join(dir, 'dir-'));
 fs.copyFileSync(files.unsuppressed, path.join(dirOnly, 'A.template.json'));
 fs.copyFileSync(files.suppressed, path.join(dirOnly, 'B.template.json'));
 
-const run = (...args) => {
-  const r = spawnSync(process.execPath, [checkScript, ...args], { encoding: 'utf8', timeout: 120_000 });
+// Verbose, so every case can read the findings and suppression tables; one case checks the quiet default.
+const run = (...args) => runWith({ NAG_VERBOSE: '1' }, ...args);
+const runWith = (env, ...args) => {
+  const r = spawnSync(process.execPath, [checkScript, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NAG_VERBOSE: '', ...env } });
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 };
 const row = (level, rule) => new RegExp(`^\\s+${level}\\s+${rule.replace(/[-[\]{}()*+?.,\\^$|#]/g, '\\$&')}\\s`, 'm');
 
 const cases = [
+  ['by default a passing template prints one line, a failing one its findings table', () => {
+    // One run for both (each run loads aws-cdk-lib and cdk-nag, which takes seconds).
+    const r = runWith({}, files.suppressed, files.unsuppressed);
+    const passing = r.out.split('\n').filter((l) => l.includes('suppressed.template.json') && !l.includes('unsuppressed'));
+    return [
+      [r.code === 1, `exit ${r.code}, expected 1`],
+      [passing.length === 1, `expected 1 line about the passing template, got ${passing.length}:\n${r.out}`],
+      [row('error', 'AwsSolutions-S1').test(r.out), 'no AwsSolutions-S1 error row for the failing template'],
+      [(r.out.match(/suppressions in template/g) ?? []).length === 1, 'suppression table printed for the passing template'],
+    ];
+  }],
   ['unsuppressed bucket fails with S1 and S10 errors', () => {
     const r = run(files.unsuppressed);
     return [
@@ -166,7 +179,6 @@ for (const [name, fn] of cases) {
   }
   if (problems.length === 0) {
     passed++;
-    console.log(`ok    ${name}`);
   } else {
     failed++;
     console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);

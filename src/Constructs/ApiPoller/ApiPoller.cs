@@ -362,6 +362,7 @@ public class ApiPoller : Construct
         CommonSuppressions.OnRolePolicy(CursorFetcherFunction, pagesWrite);
         CommonSuppressions.OnRolePolicy(ConsumerFunction, pagesRead);
         CommonSuppressions.SqsEventSources(ConsumerFunction);
+        CdkHelperFunctions.Harden(this);
     }
 
     private List<IAlarm> CreateAlarms(ApiPollerProps props)

@@ -30,21 +30,26 @@ internal static class CommonSuppressions
         }
     }
 
-    /// <summary>CDK's own bucket-notification custom resource (one per stack): explain the findings it always raises.</summary>
+    /// <summary>
+    /// CDK's own bucket-notification custom resource (one per stack): explain the findings it always raises. Applied by
+    /// <see cref="CdkHelperFunctions"/>, which also sets its runtime and log group.
+    /// </summary>
     public static void BucketNotificationsHandler(IConstruct scope)
     {
-        var handler = Stack.Of(scope).Node.TryFindChild("BucketNotificationsHandler050a0587b7544547bf325f094a3db834");
+        var handler = Stack.Of(scope).Node.TryFindChild(CdkHelperFunctions.BucketNotificationsHandlerId);
         if (handler is null)
         {
             return;
         }
 
         const string why = "CDK's BucketNotificationsHandler (aws-cdk-lib custom resource) that applies S3 notification configuration at deploy time";
+        const string runtime = " runs on " + CdkHelperFunctions.PythonRuntime + ", set by Patterns.Cdk (the newest Python runtime its inline code is known to run on; tools/runtimes keeps it deployable).";
         NagSuppressions.Add(handler,
-            new NagSuppression("AwsSolutions-L1", why + " pins its own runtime; it runs only during deployments."),
-            new NagSuppression("Serverless-LambdaLatestVersion", why + " pins its own runtime; it runs only during deployments."),
+            new NagSuppression("AwsSolutions-L1", why + runtime),
+            new NagSuppression("Serverless-LambdaLatestVersion", why + runtime),
             new NagSuppression("Serverless-LambdaDefaultMemorySize", why + " is owned by aws-cdk-lib and runs only during deployments."),
-            new NagSuppression("Serverless-LambdaDLQ", why + " is invoked synchronously by CloudFormation, which reports its failures."),
+            new NagSuppression("Serverless-LambdaDLQ", why + " is invoked asynchronously by CloudFormation, which then waits for the handler's response " +
+                "on a pre-signed URL: a failed or silent invocation fails the deployment (after the custom resource's timeout), so a DLQ would only hold a copy of CloudFormation's request."),
             new NagSuppression("Serverless-LambdaTracing", why + " runs only during deployments."));
         if (handler.Node.TryFindChild("Role") is { } role)
         {

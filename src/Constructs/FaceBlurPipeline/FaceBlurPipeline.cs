@@ -137,7 +137,7 @@ public class FaceBlurPipeline : Construct
         CommonSuppressions.SqsEventSources(worker);
 
         Alarms = props.CreateAlarms ?? true ? CreateAlarms(props, deadLetterQueue) : [];
-        CommonSuppressions.BucketNotificationsHandler(this);
+        CdkHelperFunctions.Harden(this);
     }
 
     /// <summary>

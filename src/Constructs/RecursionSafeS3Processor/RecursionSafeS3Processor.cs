@@ -256,7 +256,7 @@ public class RecursionSafeS3Processor : Construct
             Node.AddValidation(new WriteGrantLoopValidation(role, Bucket, InputPrefix));
         }
 
-        CommonSuppressions.BucketNotificationsHandler(this);
+        CdkHelperFunctions.Harden(this);
     }
 
     /// <summary>Lets <paramref name="grantee"/> upload objects that will be processed (PutObject under <see cref="InputPrefix"/>).</summary>
