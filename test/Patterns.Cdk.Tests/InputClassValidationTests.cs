@@ -20,7 +20,6 @@ namespace Patterns.Cdk.Tests;
 public class InputClassValidationTests
 {
     /// <summary>A current runtime (CDK 2.160 predates its constant) for user functions with inline code.</summary>
-    private static readonly Runtime Node22 = new("nodejs22.x", RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true });
 
     private static string Fails(Action<Stack> construct)
     {
@@ -122,7 +121,7 @@ public class InputClassValidationTests
         {
             ProcessorFunctionProps = new FunctionProps
             {
-                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Node22,
+                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22,
                 Environment = new Dictionary<string, string> { ["DB_PASSWORD"] = "hunter2", ["MODE"] = "fast" },
             },
         })).Should().Contain(
@@ -139,7 +138,7 @@ public class InputClassValidationTests
         {
             ProcessorFunctionProps = new FunctionProps
             {
-                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Node22,
+                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22,
                 Environment = new Dictionary<string, string> { ["DB_PASSWORD"] = secret.SecretArn, ["DB_PASSWORD_SECRET_NAME"] = "prod/db" },
             },
         })).Should().NotThrow();
@@ -188,7 +187,7 @@ public class InputClassValidationTests
     public void A_processor_whose_own_timeout_outlasts_the_queue_sized_from_ProcessorTimeout_is_an_error() =>
         Fails(Processor(_ => new()
         {
-            ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Node22, Timeout = Duration.Minutes(5) },
+            ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, Timeout = Duration.Minutes(5) },
         })).Should().Contain(
             "ProcessorFunctionProps.Timeout: is longer than the work queue's visibility timeout (180 seconds, 6 x the timeout it is sized from), so Lambda refuses the queue as the function's event source at deploy " +
             "(got 5 minutes); set ProcessorTimeout to the same value (the queue is sized from it), or WorkQueueProps.VisibilityTimeout to at least 6 x this timeout");
@@ -199,7 +198,7 @@ public class InputClassValidationTests
         {
             ExistingProcessorFunction = new Function(s, "Mine", new FunctionProps
             {
-                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Node22, Timeout = Duration.Minutes(10),
+                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, Timeout = Duration.Minutes(10),
             }),
         })).Should().Contain("ExistingProcessorFunction's Timeout: is longer than the work queue's visibility timeout (180 seconds");
 
@@ -278,7 +277,7 @@ public class InputClassValidationTests
         {
             ProcessorFunctionProps = new FunctionProps
             {
-                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Node22,
+                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22,
                 Environment = new Dictionary<string, string> { ["BIG"] = new string('x', 4000) },
             },
         })).Should().Contain("TestStack/Processor/ProcessorFunction: its environment variables would measure about").And.Contain("more than Lambda's 4096");

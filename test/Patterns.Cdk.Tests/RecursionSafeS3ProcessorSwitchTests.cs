@@ -90,13 +90,13 @@ public class RecursionSafeS3ProcessorSwitchTests
             {
                 Code = Code.FromInline("exports.handler = async () => ({ batchItemFailures: [] });"),
                 Handler = "index.handler",
-                Runtime = Runtime.NODEJS_20_X,
+                Runtime = TestRuntimes.NodeJs22,
                 Environment = new Dictionary<string, string> { ["MY_SETTING"] = "1" },
             },
         });
         t.HasResourceProperties("AWS::Lambda::Function", Props(
             ("Handler", "index.handler"),
-            ("Runtime", "nodejs20.x"),
+            ("Runtime", "nodejs22.x"),
             ("Architectures", new[] { "arm64" }),
             ("ReservedConcurrentExecutions", 5),
             ("RecursiveLoop", "Terminate"),

@@ -53,7 +53,7 @@ public class RecursionSafeS3ProcessorValidationTests
         FailsWith(s => new()
         {
             ExistingProcessorFunction = Function.FromFunctionArn(s, "F", "arn:aws:lambda:eu-west-1:123456789012:function:mine"),
-            ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Runtime.NODEJS_20_X },
+            ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22 },
         }).Should().Contain("ExistingProcessorFunction, ProcessorFunctionProps: both were given, but they are alternatives (got both); pass ExistingProcessorFunction for a function you deploy yourself, or ProcessorFunctionProps to have the construct deploy your code");
 
     [Fact]

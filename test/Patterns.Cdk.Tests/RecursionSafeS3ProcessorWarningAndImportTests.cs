@@ -42,7 +42,7 @@ public class RecursionSafeS3ProcessorWarningTests
     {
         var (stack, _, _) = Processor(new()
         {
-            ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = Runtime.NODEJS_20_X, RecursiveLoop = RecursiveLoop.ALLOW },
+            ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, RecursiveLoop = RecursiveLoop.ALLOW },
         });
         RecursionSafeS3ProcessorSwitchTests.Warnings(stack).Should().Contain(w => w.Contains("patterns-cdk:RecursionSafeS3Processor.recursiveLoop"));
     }

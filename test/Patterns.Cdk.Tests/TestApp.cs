@@ -40,7 +40,13 @@ internal static partial class TestApp
         _ => throw new InvalidOperationException($"cdk.json context value {value.ToJsonString()} is not supported by the test app."),
     };
 
-    public static Template Template(Stack stack) => Amazon.CDK.Assertions.Template.FromStack(stack);
+    /// <summary>The stack's template; every function in it must pass the Lambda runtime gate (<see cref="RuntimeGate"/>).</summary>
+    public static Template Template(Stack stack)
+    {
+        var template = Amazon.CDK.Assertions.Template.FromStack(stack);
+        RuntimeGate.Check(JsonNode.Parse(Newtonsoft.Json.JsonConvert.SerializeObject(template.ToJSON()))!);
+        return template;
+    }
 
     /// <summary>The synthesized template as JSON, scrubbed of what changes without our code changing.</summary>
     public static JsonNode Scrubbed(Stack stack)
