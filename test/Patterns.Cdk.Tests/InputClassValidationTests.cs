@@ -19,8 +19,6 @@ namespace Patterns.Cdk.Tests;
 /// </summary>
 public class InputClassValidationTests
 {
-    /// <summary>A current runtime (CDK 2.160 predates its constant) for user functions with inline code.</summary>
-
     private static string Fails(Action<Stack> construct)
     {
         var stack = TestApp.NewStack();
@@ -201,6 +199,37 @@ public class InputClassValidationTests
                 Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, Timeout = Duration.Minutes(10),
             }),
         })).Should().Contain("ExistingProcessorFunction's Timeout: is longer than the work queue's visibility timeout (180 seconds");
+
+    [Fact]
+    public void ApiPoller_table_replicas_are_an_error_naming_the_prop_instead_of_CDKs_stream_message() =>
+        Fails(Poller(_ => new()
+        {
+            Sources = [Source()],
+            TableProps = new Amazon.CDK.AWS.DynamoDB.TableProps { ReplicationRegions = ["eu-central-1"] },
+        })).Should().Contain("TableProps.ReplicationRegions: cannot replicate the progress table").And.Contain("(got \"eu-central-1\")")
+            .And.Contain("pass ExistingTable");
+
+    [Fact]
+    public void RecursionSafe_ledger_replicas_need_the_stream_CDK_requires()
+    {
+        Fails(Processor(_ => new()
+        {
+            Strategy = ProcessingStrategy.ProcessedLedger,
+            LedgerTableProps = new Amazon.CDK.AWS.DynamoDB.TableProps { ReplicationRegions = ["eu-central-1"] },
+        })).Should().Contain("LedgerTableProps.ReplicationRegions: needs a NEW_AND_OLD_IMAGES stream");
+
+        var stack = TestApp.NewStack();
+        var build = () => new RecursionSafeS3Processor.RecursionSafeS3Processor(stack, "Processor", new RecursionSafeS3ProcessorProps
+        {
+            Strategy = ProcessingStrategy.ProcessedLedger,
+            LedgerTableProps = new Amazon.CDK.AWS.DynamoDB.TableProps
+            {
+                ReplicationRegions = ["eu-central-1"],
+                Stream = Amazon.CDK.AWS.DynamoDB.StreamViewType.NEW_AND_OLD_IMAGES,
+            },
+        });
+        build.Should().NotThrow();
+    }
 
     [Fact]
     public void A_FIFO_work_queue_is_an_error() =>

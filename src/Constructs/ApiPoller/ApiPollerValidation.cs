@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Amazon.CDK;
+using Amazon.CDK.AWS.DynamoDB;
 using Patterns.Cdk.Core;
 
 namespace Patterns.Cdk.ApiPoller;
@@ -23,6 +24,10 @@ internal static partial class ApiPollerValidation
             .When(p.ExistingTable is { TableStreamArn: null }, nameof(p.ExistingTable),
                 "has no stream ARN, but the pipe that starts jobs reads the table's stream", "a table without TableStreamArn",
                 "enable a NEW_IMAGE stream on the table and import it with Table.FromTableAttributes(..., new TableAttributes { TableArn = ..., TableStreamArn = ... })")
+            .When(p.TableProps?.ReplicationRegions is { Length: > 0 }, $"{nameof(p.TableProps)}.{nameof(TableProps.ReplicationRegions)}",
+                "cannot replicate the progress table: CDK's replicas need a NEW_AND_OLD_IMAGES stream, and this table's stream is NEW_IMAGE (the pipe that starts jobs reads it)",
+                p.TableProps?.ReplicationRegions is { } regions ? string.Join(", ", regions) : null,
+                "remove ReplicationRegions, or pass ExistingTable (for example a global TableV2 with a NEW_IMAGE or NEW_AND_OLD_IMAGES stream)")
             .When(PropsValidator.OutOfRange(p.MaxReceiveCount, 1, 100), nameof(p.MaxReceiveCount), "must be between 1 and 100", p.MaxReceiveCount, "the default is 3")
             .When(p.AlarmTopic is not null && p.CreateAlarms == false, nameof(p.AlarmTopic),
                 "was given but CreateAlarms is false, so nothing would notify it", "a topic", "remove AlarmTopic or set CreateAlarms to true");

@@ -333,6 +333,11 @@ public class RecursionSafeS3Processor : Construct
                 "pass ExistingProcessorFunction for a function you deploy yourself, or ProcessorFunctionProps to have the construct deploy your code")
             .Exclusive(nameof(p.ExistingLedgerTable), p.ExistingLedgerTable, nameof(p.LedgerTableProps), p.LedgerTableProps,
                 "pass one of them")
+            .When(p.LedgerTableProps is { ReplicationRegions.Length: > 0 } ledger && ledger.Stream != StreamViewType.NEW_AND_OLD_IMAGES,
+                $"{nameof(p.LedgerTableProps)}.{nameof(TableProps.ReplicationRegions)}",
+                "needs a NEW_AND_OLD_IMAGES stream (CDK's replicas require it), but the ledger's stream would be NEW_IMAGE",
+                p.LedgerTableProps?.ReplicationRegions is { } regions ? string.Join(", ", regions) : null,
+                "also set LedgerTableProps.Stream = StreamViewType.NEW_AND_OLD_IMAGES (the recorder reads only the new image), or remove ReplicationRegions")
             .Exclusive(nameof(p.ExistingProcessorFunction), p.ExistingProcessorFunction, nameof(p.ProcessorMemorySize), p.ProcessorMemorySize,
                 "set the memory size on your own function instead")
             .Exclusive(nameof(p.ExistingProcessorFunction), p.ExistingProcessorFunction, nameof(p.ProcessorReservedConcurrency), p.ProcessorReservedConcurrency,
