@@ -41,7 +41,7 @@ public sealed class AmazonRekognitionClientStandIn
         _timeout = timeout;
     }
 
-    /// <summary>The client of a Lambda function in <paramref name="region"/> (the regional endpoint unless <paramref name="endpointOverride"/>).</summary>
+    /// <summary>The Rekognition client for <paramref name="region"/> (the regional endpoint unless <paramref name="endpointOverride"/>).</summary>
     public static AmazonRekognitionClientStandIn CreateDefault(string region, TimeSpan timeout, Uri? endpointOverride = null) =>
         new(AwsStandInTransport.CreateDefault(ServiceName, ServiceName, region, endpointOverride), timeout);
 
