@@ -80,6 +80,31 @@ public class InputClassValidationTests
         })).Should().Contain(
             "ExistingDestinationBucket: is the same bucket as ExistingSourceBucket (bucket \"photos\"), so blurred images would be blurred again (and again) unless InputPrefix and DestinationPrefix are both set and neither starts with the other (got \"InputPrefix \"\", DestinationPrefix \"\"\")");
 
+    [Theory]
+    [InlineData("name")]
+    [InlineData("arn")]
+    [InlineData("attributes")]
+    public void An_in_app_bucket_and_an_import_of_its_name_are_the_same_bucket(string import)
+    {
+        static IBucket Import(Stack s, string how) => how switch
+        {
+            "name" => Bucket.FromBucketName(s, "Out", "photos"),
+            "arn" => Bucket.FromBucketArn(s, "Out", "arn:aws:s3:::photos"),
+            _ => Bucket.FromBucketAttributes(s, "Out", new BucketAttributes { BucketArn = "arn:aws:s3:::photos" }),
+        };
+
+        Fails(Processor(s => new()
+        {
+            ExistingBucket = new Bucket(s, "In", new BucketProps { BucketName = "photos" }),
+            ExistingOutputBucket = Import(s, import),
+        })).Should().Contain("ExistingOutputBucket: is the same bucket as ExistingBucket (bucket \"photos\")");
+        Fails(Blur(s => new()
+        {
+            ExistingSourceBucket = Import(s, import),
+            ExistingDestinationBucket = new Bucket(s, "In", new BucketProps { BucketName = "photos" }),
+        })).Should().Contain("ExistingDestinationBucket: is the same bucket as ExistingSourceBucket (bucket \"photos\")");
+    }
+
     // 2. Credentials in configuration.
 
     [Fact]
@@ -126,6 +151,33 @@ public class InputClassValidationTests
             "ProcessorFunctionProps.Environment: sets \"DB_PASSWORD\", which looks like a credential, in plain text (anyone who may read the function's configuration or the template sees it) " +
             "(got \"a plain-text value\"); store it in AWS Secrets Manager, pass the secret's ARN instead (e.g. DB_PASSWORD_SECRET_ARN = secret.SecretArn) and grant the function secret.GrantRead")
             .And.NotContain("hunter2");
+
+    [Theory]
+    [InlineData("DATABASE_URL", "postgres://admin:hunter2@db.example.com:5432/app")]
+    [InlineData("PARTNER_URL", "https://hunter2@partner.example.com/v1")]
+    [InlineData("CONNECTION", "Server=db.example.com;User Id=sa;Password=hunter2;")]
+    [InlineData("PARTNER", "AKIAIOSFODNN7EXAMPLE")]
+    [InlineData("SIGNER", "-----BEGIN RSA PRIVATE KEY-----\nMIIEhunter2")]
+    [InlineData("AUTH_KEY", "hunter2")]
+    [InlineData("SUBSCRIPTION_KEY", "hunter2")]
+    public void A_credential_recognised_by_its_value_or_name_in_the_processor_environment_is_refused(string name, string value) =>
+        Fails(Processor(_ => new()
+        {
+            ProcessorFunctionProps = new FunctionProps
+            {
+                Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22,
+                Environment = new Dictionary<string, string> { [name] = value },
+            },
+        })).Should().Contain($"ProcessorFunctionProps.Environment: sets \"{name}\", which looks like a credential, in plain text").And.NotContain("hunter2");
+
+    [Theory]
+    [InlineData("https://partner.example.com/v1?user=me")]
+    [InlineData("s3://bucket/key@v2")]
+    [InlineData("PASSWORD_POLICY_NAME")]
+    [InlineData("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db")]
+    [InlineData("AKIA-not-a-key")]
+    public void Ordinary_values_are_not_taken_for_credentials(string value) =>
+        Credentials.IsCredentialValue(value).Should().BeFalse();
 
     [Fact]
     public void A_pointer_to_a_secret_in_the_processor_environment_passes()

@@ -103,6 +103,10 @@ public class ScheduleExpressionsTests
     [InlineData("W. Europe Standard Time", "it is not an IANA time-zone id")]
     [InlineData("+01:00", "it is not an IANA time-zone id")]
     [InlineData("europe/paris", "the id is spelled \"Europe/Paris\"")]
+    [InlineData("posix/Europe/Paris", "it is a file of the local zoneinfo folder, not an IANA time-zone id")]
+    [InlineData("right/UTC", "it is a file of the local zoneinfo folder")]
+    [InlineData("localtime", "it is a file of the local zoneinfo folder")]
+    [InlineData("posixrules", "it is a file of the local zoneinfo folder")]
     [InlineData("", "it is empty")]
     public void Refuses_unknown_zones_and_Windows_ids(string zone, string reason) =>
         ScheduleExpressions.TimeZoneProblem(zone).Should().Contain(reason);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Amazon.CDK;
 
 namespace Patterns.Cdk.Core;
@@ -6,10 +7,11 @@ namespace Patterns.Cdk.Core;
 /// Recognises configuration that carries a credential in plain text, so it never reaches a Lambda environment
 /// variable (readable by anyone with lambda:GetFunctionConfiguration, and kept in the template and CloudTrail).
 /// </summary>
-internal static class Credentials
+internal static partial class Credentials
 {
     private static readonly string[] Words =
-        ["password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "signature", "credential", "authorization", "bearer"];
+        ["password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "signature", "credential", "authorization", "bearer",
+            "authkey", "appkey", "clientkey", "subscriptionkey", "sessionkey", "masterkey", "licensekey"];
 
     private static readonly string[] ExactNames = ["key", "sig", "auth", "pwd", "pass", "jwt"];
 
@@ -35,6 +37,24 @@ internal static class Credentials
     public static bool IsPlainValue(string? value) =>
         !string.IsNullOrEmpty(value) && !Token.IsUnresolved(value)
         && !value.StartsWith("arn:", StringComparison.Ordinal) && !value.StartsWith("{{resolve:", StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when a plain-text <paramref name="value"/> carries a credential whatever the setting is called: a URL or
+    /// connection URI with user-info (<c>postgres://user:pass@host/db</c>, <c>https://token@host</c>), a connection string with a
+    /// <c>Password=</c> part, an AWS access key id, or a PEM private key.
+    /// </summary>
+    public static bool IsCredentialValue(string? value) =>
+        IsPlainValue(value) && (UserInfoUri().IsMatch(value!) || PasswordPart().IsMatch(value!) || AccessKeyId().IsMatch(value!)
+            || value!.Contains("PRIVATE KEY-----", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]+@")]
+    private static partial Regex UserInfoUri();
+
+    [GeneratedRegex(@"(^|;)\s*(password|pwd)\s*=\s*[^;\s]", RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordPart();
+
+    [GeneratedRegex(@"\b(AKIA|ASIA)[A-Z0-9]{16}\b")]
+    private static partial Regex AccessKeyId();
 
     /// <summary>The names of the query-string parameters of <paramref name="uri"/> that look like credentials.</summary>
     public static IEnumerable<string> CredentialQueryParameters(Uri uri) =>

@@ -50,6 +50,12 @@ internal static partial class ScheduleExpressions
             return "it is not an IANA time-zone id (Windows ids such as \"Romance Standard Time\" and offsets such as \"+01:00\" are not accepted)";
         }
 
+        if (timeZone is "localtime" or "posixrules" || timeZone.StartsWith("posix/", StringComparison.Ordinal) || timeZone.StartsWith("right/", StringComparison.Ordinal))
+        {
+            // Files of the machine's zoneinfo folder that are not zone ids: the host's own zone, and the POSIX/leap-second copies.
+            return "it is a file of the local zoneinfo folder, not an IANA time-zone id";
+        }
+
         if (!HasTimeZoneDatabase)
         {
             return null; // Without a database to consult, the shape is all that can be checked.

@@ -419,7 +419,7 @@ public class RecursionSafeS3Processor : Construct
 
         foreach (var (key, value) in p.ProcessorFunctionProps?.Environment ?? new Dictionary<string, string>())
         {
-            v.When(Credentials.IsCredentialName(key) && Credentials.IsPlainValue(value), $"{nameof(p.ProcessorFunctionProps)}.Environment",
+            v.When((Credentials.IsCredentialName(key) && Credentials.IsPlainValue(value)) || Credentials.IsCredentialValue(value), $"{nameof(p.ProcessorFunctionProps)}.Environment",
                 $"sets \"{key}\", which looks like a credential, in plain text (anyone who may read the function's configuration or the template sees it)",
                 "a plain-text value", $"store it in AWS Secrets Manager, pass the secret's ARN instead (e.g. {key}_SECRET_ARN = secret.SecretArn) and grant the function secret.GrantRead");
         }
