@@ -283,6 +283,49 @@ public class InputClassValidationTests
         build.Should().NotThrow();
     }
 
+    [Theory]
+    [InlineData("QueueName", "drop the .fifo suffix")]
+    [InlineData("ContentBasedDeduplication", "remove ContentBasedDeduplication")]
+    [InlineData("DeduplicationScope", "remove DeduplicationScope")]
+    [InlineData("FifoThroughputLimit", "remove FifoThroughputLimit")]
+    public void A_work_queue_CDK_makes_FIFO_without_Fifo_is_an_error_in_every_construct(string prop, string fix)
+    {
+        QueueProps Queue() => prop switch
+        {
+            "QueueName" => new QueueProps { QueueName = "work.fifo" },
+            "ContentBasedDeduplication" => new QueueProps { ContentBasedDeduplication = true },
+            "DeduplicationScope" => new QueueProps { DeduplicationScope = DeduplicationScope.QUEUE },
+            _ => new QueueProps { FifoThroughputLimit = FifoThroughputLimit.PER_QUEUE },
+        };
+
+        Fails(Blur(_ => new() { WorkQueueProps = Queue() })).Should().Contain($"WorkQueueProps.{prop}: makes the work queue FIFO").And.Contain(fix);
+        Fails(Processor(_ => new() { WorkQueueProps = Queue() })).Should().Contain($"WorkQueueProps.{prop}: makes the work queue FIFO");
+        Fails(Poller(_ => new() { Sources = [Source()], QueueProps = Queue() })).Should().Contain($"QueueProps.{prop}: makes the work queue FIFO");
+    }
+
+    [Theory]
+    [InlineData("VisibilityTimeout")]
+    [InlineData("RetentionPeriod")]
+    [InlineData("DeliveryDelay")]
+    [InlineData("ReceiveMessageWaitTime")]
+    public void A_fractional_queue_duration_is_refused_with_the_prop_named_instead_of_CDKs_conversion_error(string prop)
+    {
+        var queue = prop switch
+        {
+            "VisibilityTimeout" => new QueueProps { VisibilityTimeout = Duration.Millis(400_500) },
+            "RetentionPeriod" => new QueueProps { RetentionPeriod = Duration.Millis(3_600_500) },
+            "DeliveryDelay" => new QueueProps { DeliveryDelay = Duration.Millis(1_500) },
+            _ => new QueueProps { ReceiveMessageWaitTime = Duration.Millis(1_500) },
+        };
+
+        Fails(Blur(_ => new() { WorkQueueProps = queue })).Should().Contain($"WorkQueueProps.{prop}: must be a whole number of seconds (SQS takes whole seconds)");
+    }
+
+    [Fact]
+    public void A_queue_name_SQS_refuses_is_an_error() =>
+        Fails(Processor(_ => new() { WorkQueueProps = new QueueProps { QueueName = "work queue!" } })).Should().Contain(
+            "WorkQueueProps.QueueName: is not a name SQS accepts (1-80 letters, digits, '-' or '_'), so the deploy fails (got \"work queue!\")");
+
     [Fact]
     public void A_FIFO_work_queue_is_an_error() =>
         Fails(Blur(_ => new() { WorkQueueProps = new QueueProps { Fifo = true } })).Should().Contain(

@@ -11,7 +11,7 @@ namespace Patterns.Cdk.Core;
 internal sealed record QueueWithDlq(Queue Queue, Queue? DeadLetterQueue);
 
 /// <summary>The one place queues are created.</summary>
-internal static class SecureQueue
+internal static partial class SecureQueue
 {
     /// <summary>How long failed messages are kept for inspection and redrive.</summary>
     public static readonly Duration DeadLetterRetention = Duration.Days(14);
@@ -69,10 +69,36 @@ internal static class SecureQueue
                 consumer, $"set {sizingProp} to the same value (the queue is sized from it), or {queueProp}.VisibilityTimeout to at least 6 x this timeout");
         }
 
-        v.When(overrides?.Fifo == true, $"{queueProp}.Fifo",
+        // CDK makes a queue FIFO from any of these, not only from Fifo = true.
+        var (fifoProp, fifoValue) = overrides switch
+        {
+            { Fifo: true } => ("Fifo", "true"),
+            { Fifo: null, QueueName: { } name } when !Token.IsUnresolved(name) && name.EndsWith(".fifo", StringComparison.Ordinal) => ("QueueName", $"\"{name}\""),
+            { Fifo: null, ContentBasedDeduplication: true } => ("ContentBasedDeduplication", "true"),
+            { Fifo: null, DeduplicationScope: { } scope } => ("DeduplicationScope", scope.ToString()),
+            { Fifo: null, FifoThroughputLimit: { } limit } => ("FifoThroughputLimit", limit.ToString()),
+            _ => (null, null),
+        };
+        v.When(fifoProp is not null, $"{queueProp}.{fifoProp}",
             $"makes the work queue FIFO, but {producer} standard messages (and its dead-letter queue is a standard queue), so it fails at deploy or at the first message",
-            "true", "remove Fifo");
+            fifoValue, fifoProp == "QueueName" ? "drop the .fifo suffix" : $"remove {fifoProp}");
+
+        v.When(fifoProp != "QueueName" && overrides?.QueueName is { } queueName && !Token.IsUnresolved(queueName) && !QueueNamePattern().IsMatch(queueName), $"{queueProp}.QueueName",
+            "is not a name SQS accepts (1-80 letters, digits, '-' or '_'), so the deploy fails", overrides?.QueueName, "e.g. \"orders-work\", or leave it out for a generated name");
+        foreach (var (prop, value) in new (string, Duration?)[]
+                 {
+                     ("VisibilityTimeout", overrides?.VisibilityTimeout), ("RetentionPeriod", overrides?.RetentionPeriod),
+                     ("DeliveryDelay", overrides?.DeliveryDelay), ("ReceiveMessageWaitTime", overrides?.ReceiveMessageWaitTime),
+                     ("DataKeyReuse", overrides?.DataKeyReuse),
+                 })
+        {
+            v.When(PropsValidator.NotWholeSeconds(value), $"{queueProp}.{prop}", "must be a whole number of seconds (SQS takes whole seconds)", value,
+                "round it, e.g. Duration.Seconds(...)");
+        }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_-]{1,80}$")]
+    private static partial System.Text.RegularExpressions.Regex QueueNamePattern();
 
     /// <summary>
     /// Lets S3 deliver to <paramref name="queue"/> only on behalf of buckets in this stack's account. CDK's
