@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SecretsManager;
@@ -319,6 +320,50 @@ public class InputClassValidationTests
         };
 
         Fails(Blur(_ => new() { WorkQueueProps = queue })).Should().Contain($"WorkQueueProps.{prop}: must be a whole number of seconds (SQS takes whole seconds)");
+    }
+
+    [Theory]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    [InlineData(double.NegativeInfinity, "-Infinity")]
+    public void A_non_finite_number_in_a_passed_through_CDK_props_object_is_refused_with_its_path(double value, string got)
+    {
+        FunctionProps Function() => new() { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, ReservedConcurrentExecutions = value };
+
+        Fails(Processor(_ => new() { ProcessorFunctionProps = Function() })).Should().Contain(
+            $"ProcessorFunctionProps.ReservedConcurrentExecutions: must be a finite number (got {got}); give a number, or leave it out for the default");
+        Fails(Blur(_ => new() { WorkQueueProps = new QueueProps { MaxMessageSizeBytes = value } })).Should().Contain($"WorkQueueProps.MaxMessageSizeBytes: must be a finite number (got {got})");
+        Fails(Poller(_ => new() { Sources = [Source()], QueueProps = new QueueProps { MaxMessageSizeBytes = value } })).Should().Contain($"QueueProps.MaxMessageSizeBytes: must be a finite number (got {got})");
+        Fails(Processor(_ => new() { ProcessorFunctionProps = new FunctionProps { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, MemorySize = value } }))
+            .Should().Contain($"ProcessorFunctionProps.MemorySize: must be a finite number (got {got})").And.NotContain("must be between 128");
+    }
+
+    [Fact]
+    public void A_processor_function_timeout_in_fractional_seconds_or_memory_Lambda_refuses_is_an_error()
+    {
+        FunctionProps Function(Duration? timeout = null, double? memory = null) =>
+            new() { Code = Code.FromInline("x"), Handler = "index.handler", Runtime = TestRuntimes.NodeJs22, Timeout = timeout, MemorySize = memory };
+
+        Fails(Processor(_ => new() { ProcessorFunctionProps = Function(timeout: Duration.Millis(20_500)) })).Should().Contain(
+            "ProcessorFunctionProps.Timeout: must be a whole number of seconds (Lambda timeouts are)");
+        Fails(Processor(_ => new() { ProcessorFunctionProps = Function(memory: 100) })).Should().Contain(
+            "ProcessorFunctionProps.MemorySize: must be between 128 and 10240 MB (Lambda's limits) (got 100)");
+    }
+
+    [Fact]
+    public void A_ledger_table_whose_stream_keys_or_ttl_the_handlers_cannot_use_is_an_error()
+    {
+        Action<Stack> Ledger(TableProps table) => Processor(_ => new() { Strategy = ProcessingStrategy.ProcessedLedger, LedgerTableProps = table });
+        var objectId = new Amazon.CDK.AWS.DynamoDB.Attribute { Name = "objectId", Type = AttributeType.STRING };
+
+        Fails(Ledger(new TableProps { PartitionKey = objectId, Stream = StreamViewType.KEYS_ONLY })).Should().Contain(
+            "LedgerTableProps.Stream: must carry new images: the processor reads each ledger item from the stream's NewImage, so every record would fail");
+        Fails(Ledger(new TableProps { PartitionKey = new Amazon.CDK.AWS.DynamoDB.Attribute { Name = "pk", Type = AttributeType.STRING } })).Should().Contain(
+            "LedgerTableProps.PartitionKey/SortKey: replace the ledger's key schema (objectId, revision: strings)");
+        Fails(Ledger(new TableProps { PartitionKey = objectId, TimeToLiveAttribute = "ttl" })).Should().Contain(
+            "LedgerTableProps.TimeToLiveAttribute: is not the attribute the recorder writes (expiresAt)");
+        new Action(() => Ledger(new TableProps { PartitionKey = objectId, Stream = StreamViewType.NEW_AND_OLD_IMAGES, TimeToLiveAttribute = "expiresAt" })(TestApp.NewStack()))
+            .Should().NotThrow();
     }
 
     [Fact]

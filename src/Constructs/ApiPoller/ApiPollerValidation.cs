@@ -17,6 +17,7 @@ internal static partial class ApiPollerValidation
     public static void Validate(ApiPollerProps p)
     {
         var v = new PropsValidator(nameof(ApiPoller));
+        v.FiniteNumbers(nameof(p.TableProps), p.TableProps).FiniteNumbers(nameof(p.BucketProps), p.BucketProps);
         v.Exclusive(nameof(p.ExistingTable), p.ExistingTable, nameof(p.TableProps), p.TableProps,
                 "pass ExistingTable to use your table, or TableProps to tune the one the construct creates, not both")
             .Exclusive(nameof(p.ExistingBucket), p.ExistingBucket, nameof(p.BucketProps), p.BucketProps,

@@ -41,6 +41,30 @@ internal sealed class PropsValidator(string constructName)
         return this;
     }
 
+    /// <summary>
+    /// Records a problem for each number of a CDK props object the user passes through (e.g. <c>WorkQueueProps</c>,
+    /// <c>ProcessorFunctionProps</c>) that is NaN or ±Infinity: jsii would refuse it later with a message that names
+    /// neither the prop nor the construct.
+    /// </summary>
+    public PropsValidator FiniteNumbers(string prop, object? cdkProps)
+    {
+        if (cdkProps is null)
+        {
+            return this;
+        }
+
+        foreach (var property in cdkProps.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if ((property.PropertyType == typeof(double) || property.PropertyType == typeof(double?)) && property.GetIndexParameters().Length == 0
+                && property.GetValue(cdkProps) is double value && !double.IsFinite(value))
+            {
+                When(true, $"{prop}.{property.Name}", "must be a finite number", value, "give a number, or leave it out for the default");
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Records that two props must not be given together.</summary>
     public PropsValidator Exclusive(string first, object? firstValue, string second, object? secondValue, string fix)
     {

@@ -69,6 +69,8 @@ internal static partial class SecureQueue
                 consumer, $"set {sizingProp} to the same value (the queue is sized from it), or {queueProp}.VisibilityTimeout to at least 6 x this timeout");
         }
 
+        v.FiniteNumbers(queueProp, overrides);
+
         // CDK makes a queue FIFO from any of these, not only from Fifo = true.
         var (fifoProp, fifoValue) = overrides switch
         {

@@ -190,6 +190,7 @@ public class FaceBlurPipeline : Construct
         var v = new PropsValidator(Name);
         SecureQueue.Validate(v, p.WorkQueueProps, nameof(p.WorkQueueProps), p.WorkerTimeout ?? Duration.Seconds(60), null,
             nameof(p.WorkerTimeout), nameof(p.WorkerTimeout), "S3 event notifications are");
+        v.FiniteNumbers(nameof(p.SourceBucketProps), p.SourceBucketProps).FiniteNumbers(nameof(p.DestinationBucketProps), p.DestinationBucketProps);
         v.Whole((nameof(p.MaxReceiveCount), p.MaxReceiveCount), (nameof(p.WorkerMemorySize), p.WorkerMemorySize))
             .Exclusive(nameof(p.ExistingSourceBucket), p.ExistingSourceBucket, nameof(p.SourceBucketProps), p.SourceBucketProps,
                 "pass ExistingSourceBucket to use your bucket, or SourceBucketProps to tune the one the construct creates, not both")

@@ -338,6 +338,15 @@ public class RecursionSafeS3Processor : Construct
                 "needs a NEW_AND_OLD_IMAGES stream (CDK's replicas require it), but the ledger's stream would be NEW_IMAGE",
                 p.LedgerTableProps?.ReplicationRegions is { } regions ? string.Join(", ", regions) : null,
                 "also set LedgerTableProps.Stream = StreamViewType.NEW_AND_OLD_IMAGES (the recorder reads only the new image), or remove ReplicationRegions")
+            .When(p.LedgerTableProps?.Stream is { } view && view != StreamViewType.NEW_IMAGE && view != StreamViewType.NEW_AND_OLD_IMAGES,
+                $"{nameof(p.LedgerTableProps)}.{nameof(TableProps.Stream)}", "must carry new images: the processor reads each ledger item from the stream's NewImage, so every record would fail",
+                p.LedgerTableProps?.Stream, "leave it out (NEW_IMAGE), or use NEW_AND_OLD_IMAGES")
+            .When(p.LedgerTableProps is { } lt && (KeyIsNot(lt.PartitionKey, "objectId") || KeyIsNot(lt.SortKey, "revision")),
+                $"{nameof(p.LedgerTableProps)}.{nameof(TableProps.PartitionKey)}/{nameof(TableProps.SortKey)}",
+                "replace the ledger's key schema (objectId, revision: strings), which the recorder and the processor write and read, so every write would fail",
+                $"{p.LedgerTableProps?.PartitionKey?.Name ?? "objectId"}, {p.LedgerTableProps?.SortKey?.Name ?? "revision"}", "leave PartitionKey and SortKey out")
+            .When(p.LedgerTableProps?.TimeToLiveAttribute is { } ttl && ttl != "expiresAt", $"{nameof(p.LedgerTableProps)}.{nameof(TableProps.TimeToLiveAttribute)}",
+                "is not the attribute the recorder writes (expiresAt), so ledger items would never expire", p.LedgerTableProps?.TimeToLiveAttribute, "leave it out")
             .Exclusive(nameof(p.ExistingProcessorFunction), p.ExistingProcessorFunction, nameof(p.ProcessorMemorySize), p.ProcessorMemorySize,
                 "set the memory size on your own function instead")
             .Exclusive(nameof(p.ExistingProcessorFunction), p.ExistingProcessorFunction, nameof(p.ProcessorReservedConcurrency), p.ProcessorReservedConcurrency,
@@ -395,6 +404,15 @@ public class RecursionSafeS3Processor : Construct
                 "remove AlarmTopic or set CreateAlarms to true")
             .When(p.LogLevel is { } ll && ll.ToUpperInvariant() is not ("TRACE" or "DEBUG" or "INFO" or "WARN" or "ERROR" or "FATAL"),
                 nameof(p.LogLevel), "must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL", p.LogLevel, "the default is INFO")
+            .When(PropsValidator.NotWholeSeconds(p.ProcessorFunctionProps?.Timeout), $"{nameof(p.ProcessorFunctionProps)}.{nameof(FunctionProps.Timeout)}",
+                "must be a whole number of seconds (Lambda timeouts are)", p.ProcessorFunctionProps?.Timeout, "round it, e.g. Duration.Seconds(30)")
+            .When(PropsValidator.OutOfRange(p.ProcessorFunctionProps?.MemorySize, 128, 10240) && double.IsFinite(p.ProcessorFunctionProps?.MemorySize ?? 0),
+                $"{nameof(p.ProcessorFunctionProps)}.{nameof(FunctionProps.MemorySize)}", "must be between 128 and 10240 MB (Lambda's limits)",
+                p.ProcessorFunctionProps?.MemorySize, "leave it out for ProcessorMemorySize's default of 512")
+            .FiniteNumbers(nameof(p.ProcessorFunctionProps), p.ProcessorFunctionProps)
+            .FiniteNumbers(nameof(p.BucketProps), p.BucketProps)
+            .FiniteNumbers(nameof(p.OutputBucketProps), p.OutputBucketProps)
+            .FiniteNumbers(nameof(p.LedgerTableProps), p.LedgerTableProps)
             .When(p.ProcessorFunctionProps is { } fp && (fp.Code is null || fp.Handler is null || fp.Runtime is null),
                 nameof(p.ProcessorFunctionProps), "must set Code, Handler and Runtime (the construct supplies everything else)", "incomplete FunctionProps",
                 "set all three, or omit ProcessorFunctionProps to use the bundled example processor")
@@ -426,6 +444,10 @@ public class RecursionSafeS3Processor : Construct
 
         v.ThrowIfAny();
     }
+
+    // A key the user set that is not the ledger's own (name and string type).
+    private static bool KeyIsNot(Amazon.CDK.AWS.DynamoDB.IAttribute? key, string name) =>
+        key is not null && (key.Name != name || key.Type != AttributeType.STRING);
 }
 
 /// <summary>Helpers for the guards' environment.</summary>
