@@ -104,8 +104,15 @@ public sealed class RekognitionFaceDetector : IFaceDetector
         }
 
         var faces = new List<FaceBox>(details.Count);
-        foreach (FaceDetail detail in details)
+        foreach (FaceDetail? detail in details)
         {
+            // Fail closed: a null entry may stand for a face; it cannot be skipped, and is not a crash either.
+            if (detail is null)
+            {
+                throw new FaceDetectionTransientException(
+                    $"DetectFaces failed (not retried by the client): {Describe(null, 200, "a face in the response is null")}", null, 200, attempt);
+            }
+
             if (detail.Confidence is { } confidence && confidence < _options.MinFaceConfidence)
             {
                 continue;

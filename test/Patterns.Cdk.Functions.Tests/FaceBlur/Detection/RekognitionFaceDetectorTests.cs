@@ -57,6 +57,10 @@ public sealed partial class RekognitionFaceDetectorTests : IDisposable
     [Theory]
     [InlineData("""{"FaceDetails":[{"Confidence":99.0}]}""", "no complete BoundingBox")]
     [InlineData("""{"FaceDetails":[{"BoundingBox":{"Width":0.1,"Height":0.1,"Left":0.2},"Confidence":99.0}]}""", "no complete BoundingBox")]
+    [InlineData("""{"FaceDetails":[null]}""", "a face in the response is null")]
+    [InlineData("""{"FaceDetails":[{"BoundingBox":{"Width":0.1,"Height":0.1,"Left":0.2,"Top":0.2},"Confidence":99.0},null]}""", "a face in the response is null")]
+    [InlineData("""{"FaceDetails":[{"BoundingBox":null,"Confidence":99.0}]}""", "no complete BoundingBox")]
+    [InlineData("""{"FaceDetails":null}""", "no FaceDetails")]
     [InlineData("""{"OrientationCorrection":"ROTATE_0"}""", "no FaceDetails")]
     [InlineData("""<html>oops</html>""", "not DetectFaces JSON")]
     public async Task An_unusable_success_response_fails_closed_as_transient_without_retrying(string body, string reason)
