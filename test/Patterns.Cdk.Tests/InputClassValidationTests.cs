@@ -180,6 +180,18 @@ public class InputClassValidationTests
     public void Ordinary_values_are_not_taken_for_credentials(string value) =>
         Credentials.IsCredentialValue(value).Should().BeFalse();
 
+    [Theory]
+    [InlineData("api_key")]
+    [InlineData("access_token")]
+    [InlineData("password")]
+    public void A_source_parameter_named_like_a_credential_is_refused(string name) =>
+        Fails(Poller(_ => new()
+        {
+            Sources = [new PartnerSource { Name = "orders", BaseUrl = "https://partner.example.com/v1/orders", TotalField = "total", Parameters = [new SourceParameter { Name = name }] }],
+        })).Should().Contain(
+            $"Sources[0].Parameters[0].Name: looks like a credential, but job parameters are given in plain text (job requests, schedules in the template) and stored in the job record (got \"{name}\"); " +
+            "store the credential in AWS Secrets Manager and pass it as the source's AuthSecret");
+
     [Fact]
     public void A_pointer_to_a_secret_in_the_processor_environment_passes()
     {

@@ -161,6 +161,9 @@ internal static partial class ApiPollerValidation
                 .When(parameter.Name is not null && !names.Add(parameter.Name), $"{pat}.Name", "is declared twice", parameter.Name, "declare each parameter once")
                 .When(parameter.Name is not null && reserved.Contains(parameter.Name), $"{pat}.Name",
                     "is the source's own pagination parameter, which the fetchers set", parameter.Name, "rename the parameter or the pagination parameter")
+                .When(parameter.Name is not null && Credentials.IsCredentialName(parameter.Name), $"{pat}.Name",
+                    "looks like a credential, but job parameters are given in plain text (job requests, schedules in the template) and stored in the job record",
+                    parameter.Name, "store the credential in AWS Secrets Manager and pass it as the source's AuthSecret with the AuthHeader the partner reads it from")
                 .Whole(($"{pat}.MaxLength", parameter.MaxLength))
                 .When(PropsValidator.OutOfRange(parameter.MaxLength, 1, 1024), $"{pat}.MaxLength", "must be between 1 and 1024", parameter.MaxLength, "the default is 256")
                 .When(parameter.Pattern is { } rx && !Compiles(rx), $"{pat}.Pattern", "is not a valid regular expression", parameter.Pattern, "fix the expression");
