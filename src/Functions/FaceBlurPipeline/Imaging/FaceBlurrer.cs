@@ -55,6 +55,7 @@ public static class FaceBlurrer
         var regions = FaceGeometry.ToRegions(faces, info.UprightWidth, info.UprightHeight, options.Margin);
         if (regions.Count == 0 && info.Orientation == 1)
         {
+            VerifyEntropyData(source, info);
             byte[] stripped = MetadataStripper.Strip(source, info.Format, out int addedEnd);
             EnsureDecodable(stripped.AsSpan(0, stripped.Length - addedEnd), info);
             return new BlurResult(stripped, info.Format, info.Width, info.Height, 0, Reencoded: false) { Method = BlurMethod.MetadataStripped };
@@ -75,6 +76,27 @@ public static class FaceBlurrer
     /// Image data its strict decoder cannot read is corrupt: refused, not handed to the more lenient pixel decoder.
     /// </summary>
     /// <exception cref="BadInputException">The entropy-coded data is corrupt.</exception>
+    /// <summary>
+    /// A JPEG our own decoder reads (baseline Huffman) is decoded in full even when no face was found, so corrupt
+    /// entropy-coded data is refused here as on the DCT path, not waved through by the lenient decoder's check.
+    /// </summary>
+    private static void VerifyEntropyData(ReadOnlySpan<byte> source, ImageInfo info)
+    {
+        if (info.Format != ImageFormat.Jpeg || JpegFrameReader.TryRead(source, out _) is not { } frame)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = CoefficientDecoder.Decode(source, frame);
+        }
+        catch (InvalidJpegDataException e)
+        {
+            throw new BadInputException($"image is truncated or corrupt ({e.Message})", e);
+        }
+    }
+
     private static ReadOnlyMemory<byte>? TryDctDomain(ReadOnlySpan<byte> source, IReadOnlyList<BlurRegion> regions, int orientation)
     {
         try

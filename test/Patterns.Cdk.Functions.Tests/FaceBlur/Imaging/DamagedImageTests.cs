@@ -81,6 +81,22 @@ public sealed class DamagedImageTests
         process.Should().Throw<BadInputException>().Which.Reason.Should().Contain("corrupt");
     }
 
+    [Fact]
+    public void Corrupt_entropy_coded_data_of_a_baseline_JPEG_without_a_face_is_refused_too()
+    {
+        byte[] image = Image("baseline");
+        int data = image.AsSpan().IndexOf([(byte)0xFF, (byte)0xDA]) + 40;
+        for (int i = 0; i < 16; i += 2)
+        {
+            image[data + i] = 0xFF;
+            image[data + i + 1] = 0x00;
+        }
+
+        Action process = () => FaceBlurrer.Process(image, [], BlurOptions.Default);
+
+        process.Should().Throw<BadInputException>().Which.Reason.Should().Contain("corrupt");
+    }
+
     [Theory]
     [InlineData("IDAT", true)]
     [InlineData("IDAT", false)]
