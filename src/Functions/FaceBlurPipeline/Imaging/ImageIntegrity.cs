@@ -21,7 +21,7 @@ namespace Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 /// </summary>
 internal static class ImageIntegrity
 {
-    /// <exception cref="BadInputException">The image is truncated or corrupt; the reason says where, never what.</exception>
+    /// <exception cref="BadInputException">The image is truncated or corrupt (the reason says where, never what), or an arithmetic-coded JPEG, whose data cannot be verified.</exception>
     public static void Verify(ReadOnlySpan<byte> image, ImageFormat format)
     {
         byte frameMarker = 0;
