@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Patterns.Cdk.Functions.FaceBlurPipeline.Imaging.Jpeg;
 using Patterns.Cdk.Functions.Shared;
 
 namespace Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
@@ -11,25 +12,53 @@ namespace Patterns.Cdk.Functions.FaceBlurPipeline.Imaging;
 /// <item><description>JPEG, every process (baseline, extended, progressive, arithmetic): every marker segment fits, a frame
 /// precedes the scans, every scan has entropy-coded data that ends at a marker, the stream ends with EOI, every frame
 /// component is coded by a scan, and a progressive frame's scans bring every coefficient of every component to its
-/// final bit (a file cut at a scan boundary with an EOI glued on is still incomplete). Corrupt entropy-coded data of an
-/// eligible baseline JPEG is caught by the DCT editor's decoder; what is left is the decoder's own check.</description></item>
+/// final bit (a file cut at a scan boundary with an EOI glued on is still incomplete). The entropy-coded data of a
+/// progressive Huffman JPEG is decoded in full here (<see cref="ProgressiveScanVerifier"/>); that of a baseline JPEG
+/// by our own decoder on every path (<see cref="FaceBlurrer"/>). An arithmetic-coded JPEG is refused: we have no
+/// decoder of our own for it, and libjpeg-turbo decodes corrupt arithmetic data without complaint.</description></item>
 /// <item><description>PNG: every chunk fits and its CRC matches, IHDR comes first, at least one IDAT, and IEND ends it.</description></item>
 /// </list>
 /// </summary>
 internal static class ImageIntegrity
 {
-    /// <exception cref="BadInputException">The image is truncated or corrupt; the reason says where, never what.</exception>
+    /// <exception cref="BadInputException">The image is truncated or corrupt (the reason says where, never what), or an arithmetic-coded JPEG, whose data cannot be verified.</exception>
     public static void Verify(ReadOnlySpan<byte> image, ImageFormat format)
     {
-        string? problem = format == ImageFormat.Jpeg ? JpegProblem(image) : PngProblem(image);
+        byte frameMarker = 0;
+        string? problem = format == ImageFormat.Jpeg ? JpegProblem(image, out frameMarker) : PngProblem(image);
+        if (problem is null && frameMarker is 0xC9 or 0xCA or 0xCB or 0xCD or 0xCE or 0xCF)
+        {
+            throw new BadInputException(
+                "arithmetic-coded JPEG cannot be verified (its image data could be corrupt and still decode); re-encode as baseline or progressive Huffman");
+        }
+
+        if (problem is null && frameMarker == 0xC2)
+        {
+            problem = ProgressiveProblem(image);
+        }
+
         if (problem is not null)
         {
             throw new BadInputException($"image is truncated or corrupt ({problem})");
         }
     }
 
-    private static string? JpegProblem(ReadOnlySpan<byte> data)
+    private static string? ProgressiveProblem(ReadOnlySpan<byte> data)
     {
+        try
+        {
+            ProgressiveScanVerifier.Verify(data);
+            return null;
+        }
+        catch (InvalidJpegDataException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static string? JpegProblem(ReadOnlySpan<byte> data, out byte frameMarker)
+    {
+        frameMarker = 0;
         if (data.Length < 4 || data[0] != 0xFF || data[1] != JpegMarker.StartOfImage)
         {
             return "no JPEG start-of-image marker";
@@ -78,6 +107,7 @@ internal static class ImageIntegrity
                 }
 
                 progressive = segment.Marker is 0xC2 or 0xC6 or 0xCA or 0xCE;
+                frameMarker = segment.Marker;
                 bits = new int[componentIds.Length, 64];
                 for (int c = 0; c < componentIds.Length; c++)
                 {

@@ -1,8 +1,8 @@
 namespace Patterns.Cdk.Functions.Tests.FaceBlur.Imaging;
 
 /// <summary>
-/// Small 96x64 JPEGs of a noisy gradient in the processes Skia's encoder cannot write, made once with libjpeg-turbo 2.1's
-/// cjpeg (<c>cjpeg -quality 85 [-progressive] [-arithmetic] scene.ppm</c>) and kept here as base64.
+/// Small 96x64 JPEGs of a noisy gradient in the processes Skia's encoder cannot write, made once with libjpeg-turbo's
+/// cjpeg (<c>cjpeg -quality 85 [-progressive] [-arithmetic] scene.ppm</c>, and the options named below) and kept here as base64.
 /// </summary>
 internal static class JpegProcessFiles
 {
@@ -10,6 +10,15 @@ internal static class JpegProcessFiles
     public const int Height = 64;
 
     public static byte[] Progressive => Convert.FromBase64String(ProgressiveBase64);
+
+    /// <summary>120x80, 4:2:0, progressive with a restart marker every MCU row and a DRI before every scan (<c>cjpeg -progressive -restart 1 -sample 2x2</c>).</summary>
+    public static byte[] ProgressiveWithRestarts => Convert.FromBase64String(ProgressiveWithRestartsBase64);
+
+    /// <summary>37x23 greyscale progressive (<c>cjpeg -progressive -grayscale</c>): partial blocks at both edges.</summary>
+    public static byte[] ProgressiveGrey => Convert.FromBase64String(ProgressiveGreyBase64);
+
+    /// <summary>37x23, 4:4:4, progressive with a restart marker every 3 MCUs (<c>cjpeg -quality 95 -progressive -sample 1x1 -restart 3B</c>).</summary>
+    public static byte[] ProgressiveOddSize => Convert.FromBase64String(ProgressiveOddSizeBase64);
 
     public static byte[] Arithmetic => Convert.FromBase64String(ArithmeticBase64);
 
@@ -139,4 +148,97 @@ internal static class JpegProcessFiles
         "96nTtCfQ0omQ/uOSuErJ/W5nQ1FqeerBvjpfYlmYbhjeDCMljfgUwXxgqo2x9fQE0q3Gxwb8pjZieZknrl6zLSi3y/r9ZJ2pKZCx3/z2WKOfwZOka7VCrckF" +
         "shxQiD3LpX4KI37oC8rj2pcRolnW5Stp7nC9+PC+ZhiWx9+n83WKWzO6A2dpRwqtCxnGkJuAt9q5Zg7E4u4IpWBpF8gCAOUM5p2vYIhjlp0nkjSViov9rzNa" +
         "ISdQFzERt5pEUlGrXFdV/BEfqw9nCDQha3tPq3vgpOd9nHpun7z9/wA5CvT5tHb/2Q==";
+
+    private const string ProgressiveWithRestartsBase64 =
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYn" +
+        "KSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo" +
+        "KCgoKCgoKCj/wgARCABQAHgDASIAAhEBAxEB/8QAGgAAAgMBAQAAAAAAAAAAAAAABQYDBAcAAv/EABoBAAMBAQEBAAAAAAAAAAAA" +
+        "AAQFBgIDAAH/3QAEAAj/2gAMAwEAAhADEAAAATosFSU7YiKJabKdG9JUodSwDQQ02ccimck8ddArLNYd4dqLNM6Wf+Tu5Mf/0BVL" +
+        "QhvLaFeZ7ZaoBM2TBVGdDtFGlzyaVPFs7WYHmAZ7nFV8rHSyzzn3Bj//0WEWAGc9tNxBuFqtGkSJQKliGr44ydcyedEvm9BgVYBn" +
+        "p2sq1TZfQOTO5sP/0qIzRxfPyFcZ7pCtflbZgqjPBmijC55PKHyftrcLvCI9zis+0z5ZZ504dl//0zosGKz0aLqFbKV6NKkSg1DC" +
+        "OXaJk83lc5KY3oECrXHfHaqzUNlX7k3uTH//xAAeEAADAQACAwEBAAAAAAAAAAAAAQMCBBESExQhIv/dAAQAD//aAAgBAQABBQLd" +
+        "kbshURKiM0XW64LVwapgxRdzrk92et1RSiPbnuVsH//Q1dmrs+jxc76Zi3R9BS7NX/c2/JcgV9db5DKWFdk7tn//0dQZWLys8Zko" +
+        "6Zjj9DjrqkWbi+8Q6JyfS47KRZSB6ddygf/S9C6pBPfpXc4oxBI1BIrBGoGYLvHHR85SHRSCPQu5xP/T+hdav4pXSJ3SMXSHyEil" +
+        "kO6Ri6JWSFdG+QkbukO6J2R//9TV9eFbPv3f1KzM2Y7vqtWasYuyVme5m7lLM95KzP/V1D+KQfkuOzEf3HH/ADUGUh+ag+8wZODF" +
+        "x31Tjm+Oz52Tgf/W1BeFIo9K7xJE4ocl1WKNyRmKJxyKK6pFG4o9SJRR/9d8g1yEfQiXIRjkI+hG7rt3RjkLudkhXXVOQivIR9CJ" +
+        "8g//0HV+NLM9r7nZk6sdWbsx1/Z1ZizFV+OrMpZntZOzP//EAB0RAAIBBQEBAAAAAAAAAAAAAAAFBAEDEiEiAhH/3QAEAAj/2gAI" +
+        "AQMBAT8BZQPhGgVyPC+uBOX7IC/ZdX8F9fXMsQOT/9Bkx2RWPZ4Y8E5jsgMNl1jwX2PZYY8H/9FguIy/s8LuCcv2QF2y8u4JC7ss" +
+        "L6YbP//SYsSMxrkeGNcCawrkQGOy8x4L7GuZYY8H/9NgvoRV/R4X0wJ66n0gL9l1dTAkLuyOu5P/xAAsEQABBAECBAQGAwAAAAAA" +
+        "AAABAAIE8BEDIQUSMaEiQYGxFDJhccHRExVR/9oACAECAQE/AYHCP5VqcJ0GeHGT9EeGMaflA7+y0uHMB3bfdanDgB09vyAv65vN" +
+        "nHb9JvD2gbtT4GD8ufRf/9CDOLNAcvUp00Mbyt2A7/QL43l26Xv9lpTQ1as3At7Jk7CbN5Qnz3MPhC//0YkLDG48h77J8Hl6eV7+" +
+        "SMHBt/a0oWLb1K1IWBbdwmwd9rf8TIOAvgCflK//0os1wY0/S90+byi2hGaWm2kpk/a2/crVlkW31CbNwUybsny3E+Ff/9ONBAAv" +
+        "kD+E+C0dLdj6IwQLbgrRhAW30KfAbi2+ibBAO604Iwn8Pyeq/8QAJRAAAQQBBAIBBQAAAAAAAAAAAAEQITERIEFRYZGxgQIycdHh" +
+        "/90ABAAP/9oACAEBAAY/AtNkN9pSeTYWj+FIbH//0NEtZa6Lkhoyf//RItWgqTghC/BRlp9lYNzKH//SbGxj6WmVJ8H6OHrR/9My" +
+        "2NzBC47bg4fBb//UUwXRnkx5OtkLn00Q9nT/AP/VoqkEQoo79HTVjrRT/wD/1kFjcXwJ4E6ZW40U0n//10f8NGhGvR//0PhtzPzq" +
+        "t5Lb/8QAJBABAAICAgEFAQEBAQAAAAAAAQARITFBUWFxgZGhsfDB0eH/2gAIAQEAAT8h0rqZmfmWsVAV9w4trzxKeb/kH29CW9Pw" +
+        "THQ8N0GvStZuar6S+69Ios4OyKY//9B1U3OIu5obeWVqrnqYl69pasHG1lcuoHzE5b4jlkDpYryGDUE1v8neW8rGF4d9TaMnmoxd" +
+        "T7z/0fqSgdC4zKTQaO+Yhqz0l2x+pWaVU8QuwrzBhXjnUJYe1H8Sw5Y9Ecfc1v5h5g2ZYlgfBP/SsZQ5jvxjUWwnaCcC4tmHAZok" +
+        "MwPGsL08CGGB/Ny6P27gKyX6/wDIFrA76huA+riCsfEradM//9NFLwdwYwcO5U8kcBvuBUWGYGYUNXyz1h4yzDMeBuDAqHX/ALDF" +
+        "np19wNFH1GMUILA09XUrYS97n//U5h1KgesvyVh6zfZdPEcA6glqTbsgr/TEP5M77gdPRf7LQrgx4goePmIGfdf+xDAmsnzLIZvq" +
+        "f//VR7FrqEbBrNXmPlboiCLIblox79Q1KHody8azdX48Q3ARjYbfmG0siF4mojHENgUxsUbn/9aq0bnrSkVwb6QnoYHlr7MOuXny" +
+        "xZbfP/IPFa+obYeriIO6y/8AsoBNeJWWqSXgPZM2T5lkw6n/1yq7jMBWcBcprii5bMlfqE1xgjR8JS1RV1n7l+hr/JsHOqlY/iX/" +
+        "AGeZd09uJ7L4nVVfn9/kKv7E/9A5ppE4lhp0VE3oL+Qp/GYI3VYjjN1/kqP2R23G7f2Xzd3UAeW/7qc5c7+c8yzsdVOTKpZ833P/" +
+        "3QAEAAj/2gAMAwEAAgADAAAAEF63AVlUf//QYTY9TKNA/9F5jRsmMw//0uUx+Kilcv/TXw5qf8z9/8QAHxEBAQEAAgICAwAAAAAA" +
+        "AAAAAQARIUEx8BBRYXHB/9oACAEDAQE/EMTOPVzgzbRl8f7PoGMsnzf/0NF+LTlafa8+FN2LusWNb//RPnbcRU28VuxDFDF//9JN" +
+        "TJh28hbnvvv6nrcLYnBxf//TZqQo34TdbgzOMCtgzf/EACQRAQACAQIGAwEBAAAAAAAAAAERIQAxQVFhcZGh8IGxweHx/9oACAEC" +
+        "AQE/EHhWuOzW+DTq6fbyyIruDK7AfrIUA1UBw0FfDxk5RPM7ItZKUAjeG/Qd8mJFbQnWy/iueDUBxJflZ//QZNfA8OL28pjCegpq" +
+        "vT+BalEAbFByUtcnhwSCgrgdIGO6vLbFj08d6DuNNbwHVB/dT9PGuVMQGobcz847zNwhk5Huupn/0ZPqlOqB5JwCaQQPAKU2lVxV" +
+        "uYAVCVWgbg7HF1VGU6iPiOO9RUgnMawaNvHiudBwNcADSPWvv5ElYI1D7J+n+AugoKv8p/zP/9IwbCPgUO4/zGhKj6JCPgXq8mCa" +
+        "iPETvtFhW2omRUqD3pF+bEwM4e9KjpV1GCytR4/yPsNsUinvsmQhh7ynP//TSouB8KOeKDZ+Rt0Pka49Gn5p9QQ8DYc6CfztFdKu" +
+        "MBX9/v11gAYfnP8AnWDbBGT4910O04MRGOU8vzP/xAAlEAEAAgIBAwQDAQEAAAAAAAABESEAMUFRYXGBkaHwsdHhwfH/3QAEAA//" +
+        "2gAIAQEAAT8QKyBbAr76dsAwF0Kid16T8ZPzB0nvv2wabYpJsvIBgpCr65xPTobkdpMoJQBmYNdY64tI4Jeqdc4IbCpn3Na/eAgE" +
+        "yR0enzgXA7KIjdG+cHK1tlk/9cUBMdyfv764VrK6ao1P2cPRLiQ/vdz/0L1KZRZY7T/cdpLRnqFR95xqG1sAO0+2dqchCPmss6hf" +
+        "WEb+cQU0sNge4T54x/FYn7fdYhRHcmTXE99ZFIySKPH32xq7gIVe0z4xKCsMofI1OJEBj4wnWPXISBGUHQdXiPHzksRCLUpjoCp/" +
+        "cZWMoBJHBAX6Z//REEixCQk9nJnSyEccv4xkERaukez464OzaI19avdZPUsQNn6/WCvmYYQJ6z4jWQBdYpwGrgwoUpAOnp8cuISE" +
+        "2yVjx5n1xPkCoRj4/GQxALE0kzByyGCqySvqHP8AmKXZRhFKJ9XHXeWNGiAG9kQYNwCRBoTzUsZ//9K8BSnf3icX2I0wIDe8r4DE" +
+        "G3n46ecIE2Amjod8JvoUkhz79smVUdMtXU69O+LWhREBcc9p64NhSVWEvT9N4pE1NAttSY8xAgiTpuPf1yDbESV2nDeFCxDSjhAZ" +
+        "T+5EBOmwB1RzOvrmvpyJY5if1vDhAsBgnfV3Mcc5/9OU5JEKMfycaJGKk1evSY/eSYDUqJ6v3tg4MgNxBxPx6fmgUbXFcd9Y9DAk" +
+        "jn8fdczHSmkm4Pn7UAklNm0XHTr/ALhiMAq9w/emTFEUSkbnh93gd4JIFCylc9+ciLDmxHrL2jHOm1McRIFp98ICJojR5i79OcPI" +
+        "AdP0oi+c/9QTxDaYIGmfR+MByiwNnf7zhKkgCDsR1i5fxg7pbsvd4xqVCyGY6feuTKowWJd/T7xkcYoGNCPPSYw7KtITt9ufpkAo" +
+        "oKWCLFzi5IkGGFbDnn/hliKiChER6H6xNIQEi/Ed3phhllUSnmAuK5+MhztIUQuxWI1J4awjmSUUsDuKU0cGf//VKlBQEh/KjDHU" +
+        "phieedbjEBNrTYced/GHQDccDFw9+XEjU2XfAa6nvibkpgt0D5/3ytJViVFduxijTNAE6Ae/5xUA4lTRVTFfTKccEJNNQFQb44XA" +
+        "14ZOBelb57E5JCc7Zmu/Rujqe80giSCI+l30xbI0Vz6hd3Bw5DCW06Esrr85/9ZnFpbFB784Rm5kS3vv2D0xGKapVXX7fG8nyJQA" +
+        "YWWr/EcYFsiC4G0fmTznGIi1kio/H0y4sCUkd4kZIQWggnwDr1fPpFTgFWsc9egeK66ypCPiCX+d/dCFBz1PPTbXPbJIEiVqD11R" +
+        "511yCABIpB0YWjzO9ZGpJaIldP8AN+2AiAiiRBVdYvVc1n//10gUjwdX4yvWV4oU1885t2ESlZaB9Y93CCEAeUnfofneSiCsiyjt" +
+        "9o+MP1mRM1q3tkciAKiBOm57dspzAqyoEvN1rClUFAinQOrjkwLVW8K/fXvkIAAoQBuYr5/mRiFUDSHbpsP+YEEmG5JAr2/brGGG" +
+        "w1R0EMT+8BLIIKSaVPP/ADqRn//QdGhBTcDMYmSkJj1iQ6kMYALbJjUJvrz/ALkYRALAm9PBgyXBCYL5Zrj8YBlKEgrtQ+rjIlXY" +
+        "JChr0pyzmchOZv3UD/MMpKgLIPQjnvhy8cGokIPdresCOS0m2YCeJ7cG8uCASkkbPs+YwkEQSxES+/jmDB9ZGxl/XXt5wcFhhmkm" +
+        "+nT/AJn/2Q==";
+
+    private const string ProgressiveGreyBase64 =
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYn" +
+        "KSopGR8tMC0oMCUoKSj/wgALCAAXACUBAREA/8QAGAAAAwEBAAAAAAAAAAAAAAAAAwQFAgb/2gAIAQEAAAAB6ReaJ+AKaq9QxJA3" +
+        "/8QAHBAAAgIDAQEAAAAAAAAAAAAAAQMAAgQREiET/9oACAEBAAEFAg7y7RLMGwyUsJV51dxjcjmDIuTVvlUxyuQcefMmVSAP/8QA" +
+        "GhAAAgIDAAAAAAAAAAAAAAAAACARISIxMv/aAAgBAQAGPwJLTZ1CYln/xAAdEAACAgMBAQEAAAAAAAAAAAAAAREhMUFRYXGR/9oA" +
+        "CAEBAAE/IUQu/B3ED2j8FO6hj6yfxnR/CVLwh9MvRNMfCNZk5JrwhlLtuhmdCowjpf6l9P/aAAgBAQAAABBW7f/EACMQAQACAgED" +
+        "BAMAAAAAAAAAAAERIQAxQWGB8FFxkaGx0eH/2gAIAQEAAT8QHsdztGESFIzpjDCyRfDURffJ7YXwn5/WJSUdDz+YARdYLT7+dMSU" +
+        "OBa+c21IkGiuesYlETqd/O8aAtciP2ji1CA6V44nQYiQ748ZlJt1N1gkANctTO+PvDA66zZ60Phn/9k=";
+
+    private const string ProgressiveOddSizeBase64 =
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoK" +
+        "CgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK" +
+        "CgoKCgoKCgr/wgARCAAXACUDAREAAhEBAxEB/8QAFwABAQEBAAAAAAAAAAAAAAAABgUHBP/EABoBAQADAAMAAAAAAAAAAAAAAAYF" +
+        "BwgBAwT/3QAEAAP/2gAMAwEAAhADEAAAAdsx+0kLRgd/Sv8A/9CiRzgr7W2SFt7/AP/RIT9wh3VKw4c9/9LJlswxqTRXJdNff//T" +
+        "wx1zJ95lBE2D/8QAGxAAAQUBAQAAAAAAAAAAAAAAAwACBAUGARP/2gAIAQEAAQUCHfD851xGcpVwJxP/0A2o3KFMiuYDRm8f/9GZ" +
+        "oD9fa6ssVC1FsUn/0ol31oY2e6rinJEB/9MuWJ1NqzHUTPRwC//EAC4RAAADBQYFAwUAAAAAAAAAAAECBQADBBEhEjFBYYHwIiOh" +
+        "0fEGcZETUbHB4f/aAAgBAwEBPwF0kmFzUKae07ujLqZFOXI5Bnlvuy7AvgGuOxll7Xt//9B3BviHpPz5v+GToazD8zrvf5MiubFs" +
+        "Qb//0V9KIWdkLwHtuTKyAEVx0AMf53mzhBhHfDZ111b/0k1NN9KRC9PLArSADBiPfFlhSdRVoDBQN7/Tf//T9RLZSCJRvG6Wv3yy" +
+        "ZwokI/5k6YYUEPmW5yaBVnz1zym//8QAKREAAQIFAwMDBQAAAAAAAAAAAQIDAAUGESEEEjEHEzIiQVEUI1Kh8P/aAAgBAgEBPwFm" +
+        "SqeVxEupR1zkRoKAW4nxj//Qa6WqcxshXR91WQj9RJpE28sR/9Gm6PbdSABzGtekVMvDTdruv8lAIATkeava4uQACeL2BBj6aqp7" +
+        "guFoXB2tjYBYW58yDzYqIvngC3//0l9NpDL1dvWONoVa9lqSk2+bH+xFJ6oO7TExqk0zKWhpgO+9hN7+kAepfwSLpABPJvkAiP/T" +
+        "oqUMu7RaHax1cw1KtLJz22eN9vuK9rj8BnGAu4CrjxDzVKSBY0+vd7ayAoDYpWMjkA/Bj//EACYQAAEEAQIFBQEAAAAAAAAAAAEA" +
+        "AhEhEgMiBBMxQWEUcqGxwfH/2gAIAQEABj8CG+/C2gd56FTTqtvZf//QyqD8KNTI+1yrLrW1f//Rzc6m9CuXJcY2wsvVbe2BX//S" +
+        "GXHDTJuDqR9rGIAHilLXjJztpIX/0+ZNRNrHhQA0Vl/UBxGo3I3uJ/Av/8QAJBAAAgICAQMEAwAAAAAAAAAAAREhMQBBYVFxgZGh" +
+        "sfDB0fH/2gAIAQEAAT8hDIp4XuQusXfzg9mMbAX9VYKGTbkISnd5/9ByM+dGXnp2jDMJwtCu9ceMHAkxSQE2Xz27Z//RAwnFkLv6" +
+        "/uTlSNgqI3aK+NPDMVA9a+4n+q8//9ICAJhCWrArBQBFQxw/lfXhQSQA+Xn/0xJQ9mQ0YWBXIOxpk2r3WF5uUwzMnPpn/9oADAMB" +
+        "AAIAAwAAABBy/wD/0FH/AP/RHf8A/9JOf//TG/8A/8QAHhEBAQEBAAMBAAMAAAAAAAAAAREhMQBBUXFhgaH/2gAIAQMBAT8QG1Ou" +
+        "dUHDNhCAjk1waiSQGhKfOzEWxXyJ2N3261HAyA+jXz//0IVpYjyYuw329E4ZFBhrig4AzS+q3Xod8JlRC0G5zSW5sXUSx//RBgav" +
+        "UXaEcMBAQYUGtT0i6BRxKt+ALvEKopGKBEKMWopIXEVDz//Sv8AC6veYM+ev8MNbZEridJlHOcr0l2Cv6YFIxYLFk9L5/9PPqmGJ" +
+        "aFC4mUde1FYELqmjBQdBLsfwPO6Idf5h9TkyH9vn/8QAHxEBAAICAwEAAwAAAAAAAAAAAREhMWEAQVFxobHw/9oACAECAQE/EPON" +
+        "11TPlxCRqo4+Cdek4+Y9z3yFiCcxeZmqjHmzHP/Qj5FNSP4MSXkE6OFAz7LzS7uM1yZgj6aI197vaf/RuAw/jVbOwgoApwBAwCjN" +
+        "lmBF+xXMCmUIuQXToBx//9I47AIEkghSiSEKrUYXRlY9v9dTk+4OTYk3gJAQsgYRQ/8A/9NCNMh9irnPnk2tvCza1KLVkUDECjry" +
+        "MeCFigw2aqcqWL//xAAbEAEBAQEBAQEBAAAAAAAAAAABESExAEFRYf/aAAgBAQABPxBVQytquD5FMPxuxa2MkBKqxivPgS/hIrAA" +
+        "prTT9N5jqe//0BgG8wPwa0KsxK4t8SkUQ2cQlEwVKGc83HJChEa/UP46HB//0WQWGsLYkiwfiOLooAHrF7ekCIAs4grVty5YXCZ1" +
+        "XZw4n//SGYgPVQRDGLezJ54JKE9EbV4QZhGPljydS26DZacKjGPv/9NBk2hREAsA22gwMB3b0mwG4Imz54RcHJTgLQyBWJWA+T3/" +
+        "2Q==";
 }

@@ -236,6 +236,44 @@ public class FaceBlurWorkerTests
         _bucket.Puts.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_progressive_JPEG_with_corrupt_image_data_goes_to_the_dead_letter_queue_with_its_reason_faces_or_not(bool withFace)
+    {
+        byte[] jpeg = Imaging.JpegProcessFiles.Progressive;
+        int data = jpeg.AsSpan().LastIndexOf([(byte)0xFF, (byte)0xDA]);
+        data += 2 + ((jpeg[data + 2] << 8) | jpeg[data + 3]);
+        for (int i = 0; i < 8; i += 2)
+        {
+            jpeg[data + i] = 0xFF; // one bits only: no Huffman code, though libjpeg-turbo would decode the image without complaint
+            jpeg[data + i + 1] = 0x00;
+        }
+
+        _detector.DetectFacesAsync(Arg.Any<S3ObjectLocation>(), Arg.Any<CancellationToken>()).Returns(withFace ? [Face] : []);
+        _bucket.Store(Source, "uploads/corrupt.jpg", jpeg, versionId: "v1");
+
+        string response = await Handle(Message("m1", "uploads/corrupt.jpg", versionId: "v1"));
+
+        response.Should().Be(NoFailures);
+        Reason(_deadLetters.Should().ContainSingle().Subject).Should().Be(
+            "image is truncated or corrupt (JPEG entropy-coded data is corrupt (a bit pattern is no code of its Huffman table))");
+        _bucket.Puts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_arithmetic_coded_JPEG_goes_to_the_dead_letter_queue_because_it_cannot_be_verified()
+    {
+        _detector.DetectFacesAsync(Arg.Any<S3ObjectLocation>(), Arg.Any<CancellationToken>()).Returns([Face]);
+        _bucket.Store(Source, "uploads/arith.jpg", Imaging.JpegProcessFiles.Arithmetic, versionId: "v1");
+
+        string response = await Handle(Message("m1", "uploads/arith.jpg", versionId: "v1"));
+
+        response.Should().Be(NoFailures);
+        Reason(_deadLetters.Should().ContainSingle().Subject).Should().StartWith("arithmetic-coded JPEG cannot be verified");
+        _bucket.Puts.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A_detector_box_of_negative_size_sends_the_image_to_the_dead_letter_queue_instead_of_delivering_it_unblurred()
     {

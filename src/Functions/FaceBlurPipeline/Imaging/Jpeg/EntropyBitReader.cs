@@ -95,6 +95,30 @@ internal ref struct EntropyBitReader
         atMarker = false;
     }
 
+    /// <summary>
+    /// Ends a scan: nothing but the padding bits of the last byte may be left before the marker that follows, and
+    /// that marker must not be a restart marker (the scan's last interval has none after it).
+    /// </summary>
+    public readonly void ReadEndOfScan()
+    {
+        ThrowIfPastEnd();
+        int p = position;
+        if (count - (paddingBytes * 8) >= 8 || p + 1 >= data.Length || data[p] != 0xFF || data[p + 1] == 0x00)
+        {
+            throw new InvalidJpegDataException("JPEG entropy-coded data is corrupt (extra data at the end of a scan)");
+        }
+
+        while (p + 1 < data.Length && data[p + 1] == 0xFF)
+        {
+            p++;
+        }
+
+        if (p + 1 < data.Length && data[p + 1] is >= 0xD0 and <= 0xD7)
+        {
+            throw new InvalidJpegDataException("JPEG entropy-coded data is corrupt (a restart marker after the last interval of a scan)");
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Refill()
     {
