@@ -15,10 +15,9 @@ namespace Patterns.Cdk.Functions.Tests.FaceBlur.Detection;
 
 public sealed partial class RekognitionFaceDetectorTests : IDisposable
 {
-    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
-    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private const string SessionToken = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
-    private const string Region = "eu-west-1";
+    private const string AccessKey = TestAws.AccessKey;
+    private const string SecretKey = TestAws.SecretKey;
+    private const string SessionToken = TestAws.SessionToken;
 
     private const string TwoFaces = """
         {"FaceDetails":[
@@ -227,7 +226,7 @@ public sealed partial class RekognitionFaceDetectorTests : IDisposable
     public async Task A_failing_credential_chain_is_transient()
     {
         var detector = new RekognitionFaceDetector(
-            Client(() => throw new AmazonClientException("Failed to resolve AWS credentials."), null, TimeSpan.FromSeconds(10)), Options(), _log.Log);
+            TestAws.RekognitionClient(_handler, () => throw new AmazonClientException("Failed to resolve AWS credentials."), null, TimeSpan.FromSeconds(10)), Options(), _log.Log);
 
         Func<Task> detect = () => detector.DetectFacesAsync(Image);
 
@@ -259,21 +258,10 @@ public sealed partial class RekognitionFaceDetectorTests : IDisposable
         Random = () => _random,
     };
 
-    private AmazonRekognitionClientStandIn Client(Func<AWSCredentials> credentials, Uri? endpoint, TimeSpan timeout) =>
-        new(
-            new AwsStandInTransport(
-                new HttpClient(_handler, disposeHandler: false),
-                credentials,
-                AmazonRekognitionClientStandIn.ServiceName,
-                Region,
-                AwsEndpoints.Resolve("rekognition", Region, endpoint),
-                new FixedClock(FixedClock.DefaultNow)),
-            timeout);
-
     private RekognitionFaceDetector Detector(AWSCredentials? credentials = null, Uri? endpoint = null, double minConfidence = 50, DetectionRetryPolicy? retry = null)
     {
-        AWSCredentials signing = credentials ?? new BasicAWSCredentials(AccessKey, SecretKey);
+        AWSCredentials signing = credentials ?? TestAws.Basic();
         DetectionRetryPolicy policy = retry ?? DetectionRetryPolicy.Default;
-        return new(Client(() => signing, endpoint, policy.AttemptTimeout), Options(minConfidence, policy), _log.Log);
+        return new(TestAws.RekognitionClient(_handler, () => signing, endpoint, policy.AttemptTimeout), Options(minConfidence, policy), _log.Log);
     }
 }

@@ -12,10 +12,9 @@ namespace Patterns.Cdk.Functions.Tests.SharedLibrary.AwsStandIns;
 /// <summary>The wire format and signing of the Rekognition stand-in (its retries and error mapping: RekognitionFaceDetectorTests).</summary>
 public sealed partial class AmazonRekognitionClientStandInTests : IDisposable
 {
-    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
-    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private const string SessionToken = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
-    private const string Region = "eu-west-1";
+    private const string AccessKey = TestAws.AccessKey;
+    private const string SecretKey = TestAws.SecretKey;
+    private const string SessionToken = TestAws.SessionToken;
     private const string TwoFaces = """{"FaceDetails":[{"BoundingBox":{"Width":0.2,"Height":0.4,"Left":0.7,"Top":0.3},"Confidence":99.9}]}""";
 
     private readonly RecordingHandler _handler = new();
@@ -119,15 +118,7 @@ public sealed partial class AmazonRekognitionClientStandInTests : IDisposable
 
     private AmazonRekognitionClientStandIn Client(AWSCredentials? credentials = null, Uri? endpoint = null)
     {
-        AWSCredentials signing = credentials ?? new BasicAWSCredentials(AccessKey, SecretKey);
-        return new(
-            new AwsStandInTransport(
-                new HttpClient(_handler, disposeHandler: false),
-                () => signing,
-                AmazonRekognitionClientStandIn.ServiceName,
-                Region,
-                AwsEndpoints.Resolve("rekognition", Region, endpoint),
-                new FixedClock(FixedClock.DefaultNow)),
-            TimeSpan.FromSeconds(10));
+        AWSCredentials signing = credentials ?? TestAws.Basic();
+        return TestAws.RekognitionClient(_handler, () => signing, endpoint, TimeSpan.FromSeconds(10));
     }
 }
