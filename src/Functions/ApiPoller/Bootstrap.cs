@@ -1,0 +1,24 @@
+using Patterns.Cdk.Functions.Shared.RuntimeSupportStandIn;
+
+namespace Patterns.Cdk.Functions.ApiPoller;
+
+/// <summary>
+/// The <c>bootstrap</c> executable of api-poller.zip (Native AOT, <c>provided.al2023</c>): serves the handler named by
+/// the function's handler string.
+/// </summary>
+public static class Bootstrap
+{
+    /// <summary>Handler strings and the entry point each one creates (once per execution environment).</summary>
+    public static IReadOnlyDictionary<string, Func<LambdaHandler>> Handlers { get; } = new Dictionary<string, Func<LambdaHandler>>(StringComparer.Ordinal)
+    {
+        [nameof(JobApi)] = () => new JobApi().HandleAsync,
+        [nameof(JobPlanner)] = () => new JobPlanner().HandleAsync,
+        [nameof(PageFetcher)] = () => new PageFetcher().HandleAsync,
+        [nameof(CursorFetcher)] = () => new CursorFetcher().HandleAsync,
+        [nameof(TaskConsumer)] = () => new TaskConsumer().HandleAsync,
+        [nameof(DemoPartner)] = () => new DemoPartner().HandleAsync,
+    };
+
+    /// <summary>Runs Lambda's runtime loop.</summary>
+    public static Task<int> Main() => LambdaBootstrap.RunAsync(Handlers);
+}
