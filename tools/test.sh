@@ -44,6 +44,7 @@ step() { # step <name> <command...>
 
 step "npm ci (skipped when node_modules matches package-lock.json)" bash tools/ci/npm-ci.sh
 step "docs link only to files inside the repository" node tools/docs/links.mjs
+step "Native AOT toolchain: clang, lld, arm64 sysroot, qemu (installed when missing)" bash tools/ci/aot-toolchain.sh
 step "dotnet restore" dotnet restore Patterns.Cdk.sln -nologo -v:q
 rm -rf artifacts/nag artifacts/cdk.out
 step "dotnet build" quietly ": (error|warning) " dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp:ErrorsOnly

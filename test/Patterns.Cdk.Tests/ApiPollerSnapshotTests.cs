@@ -125,7 +125,7 @@ public class ApiPollerSnapshotTests
         var partner = new DemoPartnerApi(stack, "Partner", new DemoPartnerApiProps { TotalItems = 1000, ErrorRate = 0.1, MaxDelay = Duration.Millis(200) });
         var t = TestApp.Template(stack);
         t.HasResourceProperties("AWS::Lambda::Function", Synth.Props(
-            ("Handler", "ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.DemoPartner::HandleAsync"),
+            ("Handler", "DemoPartner"),
             ("Environment", Synth.Props(("Variables", Amazon.CDK.Assertions.Match.ObjectLike(Synth.Props(
                 ("DEMO_TOTAL_ITEMS", "1000"), ("DEMO_ERROR_RATE", "0.1"), ("DEMO_MAX_DELAY_MS", "200"))))))));
         t.HasResourceProperties("AWS::ApiGatewayV2::Route", Synth.Props(("RouteKey", "$default"), ("AuthorizationType", "NONE")));

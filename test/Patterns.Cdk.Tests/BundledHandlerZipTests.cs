@@ -1,9 +1,4 @@
 using System.IO.Compression;
-using System.Reflection;
-using System.Reflection.PortableExecutable;
-using System.Collections.Immutable;
-using System.Reflection.Metadata;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Patterns.Cdk.Core;
@@ -13,17 +8,21 @@ using Xunit;
 namespace Patterns.Cdk.Tests;
 
 /// <summary>
-/// Every function in every synthesized template points at a handler that really exists in the zip that ships
-/// inside this package: assembly, type, public Stream -> Task&lt;Stream&gt; method, net10.0 runtime config, arm64 ReadyToRun code.
+/// Every function in every synthesized template points at a handler that ships inside this package, and every zip holds
+/// what Lambda's provided.al2023 runtime on arm64 runs: an ELF aarch64 executable named <c>bootstrap</c> (mode 0755)
+/// that needs no newer glibc than Amazon Linux 2023 has, the native libraries it loads beside it, and nothing managed.
+/// That each entry really answers the Runtime API is proven under qemu by the bootstrap protocol tests.
 /// </summary>
 public class BundledHandlerZipTests
 {
-    public static TheoryData<string> Handlers()
+    private static readonly DateTimeOffset ZipTimestamp = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static TheoryData<string> Zips()
     {
         var data = new TheoryData<string>();
-        foreach (var h in BundledHandlers.All)
+        foreach (var zip in BundledHandlers.All.Select(h => h.ZipName).Distinct())
         {
-            data.Add(h.Handler);
+            data.Add(zip);
         }
 
         return data;
@@ -46,13 +45,14 @@ public class BundledHandlerZipTests
             var template = JsonNode.Parse(TestApp.Json(stack))!;
             foreach (var (_, resource) in template["Resources"]!.AsObject())
             {
-                if ((string?)resource!["Type"] != "AWS::Lambda::Function" || (string?)resource["Properties"]!["Runtime"] != "dotnet10")
+                if ((string?)resource!["Type"] != "AWS::Lambda::Function" || (string?)resource["Properties"]!["Runtime"] != "provided.al2023")
                 {
                     continue;
                 }
 
                 var handler = (string)resource["Properties"]!["Handler"]!;
                 BundledHandlers.All.Select(h => h.Handler).Should().Contain(handler);
+                resource["Properties"]!["Architectures"]!.AsArray().Select(a => (string?)a).Should().Equal("arm64");
                 resource["Properties"]!["Code"]!["S3Key"]!.GetValue<string>().Should().EndWith(".zip");
                 seen.Add(handler);
             }
@@ -62,81 +62,51 @@ public class BundledHandlerZipTests
     }
 
     [Theory]
-    [MemberData(nameof(Handlers))]
-    public void The_zip_contains_the_entry_point_with_the_stream_signature(string handlerString)
+    [MemberData(nameof(Zips))]
+    public void The_zip_is_deterministic_with_an_executable_bootstrap_and_nothing_managed(string zipName)
     {
-        var handler = BundledHandlers.All.Single(h => h.Handler == handlerString);
-        var folder = ExtractToTemp(handler.ZipName);
-        var assemblyPath = Path.Combine(folder, handler.Assembly + ".dll");
-        File.Exists(assemblyPath).Should().BeTrue($"{handler.ZipName} must contain {handler.Assembly}.dll at its root");
+        using var zip = new ZipArchive(new MemoryStream(BundledCode.ReadEmbedded(zipName)));
+        zip.Entries.Select(e => e.FullName).Should().BeInAscendingOrder(StringComparer.Ordinal);
+        zip.Entries.Should().OnlyContain(e => e.LastWriteTime == ZipTimestamp);
+        zip.Entries.Select(e => e.FullName).Should().Contain("bootstrap", "provided.al2023 runs the executable named bootstrap at the root");
+        foreach (var entry in zip.Entries)
+        {
+            var mode = (uint)entry.ExternalAttributes >> 16;
+            mode.Should().Be(entry.FullName == "bootstrap" ? 0x81EDu : 0x81A4u,
+                $"{entry.FullName}: bootstrap is a regular file with mode 0755, everything else 0644");
+        }
 
-        // The image is ReadyToRun for linux-arm64, which this (x64) test host cannot load; read its metadata instead.
-        using var pe = new PEReader(File.OpenRead(assemblyPath));
-        var metadata = pe.GetMetadataReader();
-        var lastDot = handler.Type.LastIndexOf('.');
-        var (ns, name) = (handler.Type[..lastDot], handler.Type[(lastDot + 1)..]);
-        var type = metadata.TypeDefinitions.Select(metadata.GetTypeDefinition)
-            .Where(t => metadata.GetString(t.Namespace) == ns && metadata.GetString(t.Name) == name)
-            .ToList();
-        type.Should().ContainSingle($"type {handler.Type} must exist");
-        (type[0].Attributes & TypeAttributes.VisibilityMask).Should().Be(TypeAttributes.Public);
-
-        var methods = type[0].GetMethods().Select(metadata.GetMethodDefinition).ToList();
-        methods.Should().Contain(m => metadata.GetString(m.Name) == ".ctor"
-            && (m.Attributes & MethodAttributes.MemberAccessMask) == MethodAttributes.Public
-            && m.DecodeSignature(SignatureNames.Instance, null).ParameterTypes.Length == 0,
-            "Lambda creates the handler with a public parameterless constructor");
-        var entry = methods.Where(m => metadata.GetString(m.Name) == handler.Method
-            && (m.Attributes & MethodAttributes.MemberAccessMask) == MethodAttributes.Public
-            && (m.Attributes & MethodAttributes.Static) == 0).ToList();
-        entry.Should().ContainSingle($"{handler.Method} must be a public instance method");
-        var signature = entry[0].DecodeSignature(SignatureNames.Instance, null);
-        signature.ParameterTypes.Should().Equal("System.IO.Stream");
-        signature.ReturnType.Should().Be("System.Threading.Tasks.Task`1<System.IO.Stream>");
+        zip.Entries.Should().NotContain(e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal) || e.FullName.EndsWith(".dbg", StringComparison.Ordinal),
+            "symbols are not shipped");
+        zip.Entries.Should().NotContain(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal) || e.FullName.EndsWith(".json", StringComparison.Ordinal),
+            "a Native AOT bootstrap needs no managed assemblies, runtimeconfig or deps files");
     }
 
     [Theory]
-    [InlineData("recursion-safe-s3-processor.zip")]
-    [InlineData("face-blur-pipeline.zip")]
-    public void The_zip_targets_net10_on_arm64_with_ready_to_run_code_and_is_deterministic(string zipName)
+    [MemberData(nameof(Zips))]
+    public void The_bootstrap_is_an_arm64_linux_executable_that_runs_on_amazon_linux_2023(string zipName)
     {
-        var bytes = BundledCode.ReadEmbedded(zipName);
-        using var zip = new ZipArchive(new MemoryStream(bytes));
-        zip.Entries.Select(e => e.FullName).Should().BeInAscendingOrder(StringComparer.Ordinal);
-        zip.Entries.Should().OnlyContain(e => e.LastWriteTime == new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        zip.Entries.Should().OnlyContain(e => ((uint)e.ExternalAttributes >> 16) == 0x81A4u);
-        zip.Entries.Should().NotContain(e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal));
+        var elf = Read(zipName, "bootstrap");
+        elf.AsSpan(0, 4).ToArray().Should().Equal(0x7F, (byte)'E', (byte)'L', (byte)'F');
+        elf[4].Should().Be(2, "ELFCLASS64");
+        elf[5].Should().Be(1, "little-endian");
+        BitConverter.ToUInt16(elf, 16).Should().BeOneOf([(ushort)2, (ushort)3], "an executable (ET_EXEC, or ET_DYN for a position-independent one)");
+        BitConverter.ToUInt16(elf, 18).Should().Be(0xB7, "EM_AARCH64: the function runs on arm64 (Graviton)");
 
-        var runtimeConfig = zip.Entries.Single(e => e.FullName.EndsWith(".runtimeconfig.json", StringComparison.Ordinal));
-        using (var reader = new StreamReader(runtimeConfig.Open()))
-        {
-            var options = JsonNode.Parse(reader.ReadToEnd())!["runtimeOptions"]!;
-            ((string)options["tfm"]!).Should().Be("net10.0");
-            ((string)options["framework"]!["name"]!).Should().Be("Microsoft.NETCore.App");
-        }
-
-        var main = zip.Entries.Single(e => e.FullName == BundledHandlers.All.First(h => h.ZipName == zipName).Assembly + ".dll");
-        using var buffer = new MemoryStream();
-        using (var s = main.Open())
-        {
-            s.CopyTo(buffer);
-        }
-
-        buffer.Position = 0;
-        using var pe = new PEReader(buffer);
-        pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size.Should().BeGreaterThan(0, "the handler is ReadyToRun-compiled");
-        ((ushort)pe.PEHeaders.CoffHeader.Machine).Should().Be(0xAA64 ^ 0x7B79, "ReadyToRun code for Linux arm64");
+        // The newest glibc symbol version the executable asks for must exist on provided.al2023 (glibc 2.34).
+        var versions = GlibcVersions(elf);
+        versions.Should().NotBeEmpty("the bootstrap links against glibc dynamically");
+        versions.Max().Should().BeLessThanOrEqualTo(new Version(2, 34), "Amazon Linux 2023 ships glibc 2.34");
     }
 
     [Fact]
-    public void The_face_blur_zip_carries_SkiaSharps_native_library_for_linux_arm64()
+    public void The_face_blur_zip_carries_SkiaSharps_native_library_for_linux_arm64_beside_bootstrap()
     {
         using var zip = new ZipArchive(new MemoryStream(BundledCode.ReadEmbedded("face-blur-pipeline.zip")));
         var native = zip.Entries.Where(e => e.Name == "libSkiaSharp.so").ToList();
         native.Should().ContainSingle("exactly one native Skia build, for the function's architecture");
-        using var stream = native[0].Open();
-        var header = new byte[20];
-        stream.ReadExactly(header);
+        native[0].FullName.Should().Be("libSkiaSharp.so", "the bootstrap loads it from its own directory");
+        var header = Read("face-blur-pipeline.zip", "libSkiaSharp.so").AsSpan(0, 20).ToArray();
         header.AsSpan(0, 4).ToArray().Should().Equal(0x7F, (byte)'E', (byte)'L', (byte)'F');
         BitConverter.ToUInt16(header, 18).Should().Be(0xB7, "EM_AARCH64: the function runs on arm64");
     }
@@ -146,6 +116,10 @@ public class BundledHandlerZipTests
         BundledHandlers.All.Should().OnlyContain(h => h.Handler.Length <= BundledHandler.MaxHandlerLength);
 
     [Fact]
+    public void Handler_strings_are_unique_within_each_zip() =>
+        BundledHandlers.All.GroupBy(h => (h.ZipName, h.Handler)).Should().OnlyContain(g => g.Count() == 1);
+
+    [Fact]
     public void Extraction_is_keyed_by_content_hash()
     {
         var (path, sha) = BundledCode.Extract("recursion-safe-s3-processor.zip");
@@ -153,44 +127,22 @@ public class BundledHandlerZipTests
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))).Should().Be(sha);
     }
 
-    private static string ExtractToTemp(string zipName)
+    private static byte[] Read(string zipName, string entryName)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "patterns-cdk-zip-tests", Guid.NewGuid().ToString("N"));
-        ZipFile.ExtractToDirectory(BundledCode.Extract(zipName).Path, folder);
-        return folder;
-    }
-}
-
-/// <summary>Renders metadata signature types as full names (enough to compare a handler's signature).</summary>
-internal sealed class SignatureNames : ISignatureTypeProvider<string, object?>
-{
-    public static readonly SignatureNames Instance = new();
-
-    public string GetPrimitiveType(PrimitiveTypeCode typeCode) => "System." + typeCode;
-
-    public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind)
-    {
-        var t = reader.GetTypeDefinition(handle);
-        return reader.GetString(t.Namespace) + "." + reader.GetString(t.Name);
+        using var zip = new ZipArchive(new MemoryStream(BundledCode.ReadEmbedded(zipName)));
+        using var stream = zip.GetEntry(entryName)!.Open();
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
     }
 
-    public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind)
+    /// <summary>The GLIBC_x.y version names in the executable's dynamic string table (its symbol version needs).</summary>
+    private static List<Version> GlibcVersions(byte[] elf)
     {
-        var t = reader.GetTypeReference(handle);
-        return reader.GetString(t.Namespace) + "." + reader.GetString(t.Name);
+        var text = System.Text.Encoding.Latin1.GetString(elf);
+        return System.Text.RegularExpressions.Regex.Matches(text, @"\0GLIBC_(\d+\.\d+(?:\.\d+)?)\0")
+            .Select(m => Version.Parse(m.Groups[1].Value))
+            .Distinct()
+            .ToList();
     }
-
-    public string GetGenericInstantiation(string genericType, ImmutableArray<string> typeArguments) =>
-        genericType + "<" + string.Join(",", typeArguments) + ">";
-
-    public string GetSZArrayType(string elementType) => elementType + "[]";
-    public string GetArrayType(string elementType, ArrayShape shape) => elementType + "[,]";
-    public string GetByReferenceType(string elementType) => elementType + "&";
-    public string GetPointerType(string elementType) => elementType + "*";
-    public string GetPinnedType(string elementType) => elementType;
-    public string GetGenericMethodParameter(object? genericContext, int index) => "!!" + index;
-    public string GetGenericTypeParameter(object? genericContext, int index) => "!" + index;
-    public string GetFunctionPointerType(MethodSignature<string> signature) => "fnptr";
-    public string GetModifiedType(string modifier, string unmodifiedType, bool isRequired) => unmodifiedType;
-    public string GetTypeFromSpecification(MetadataReader reader, object? genericContext, TypeSpecificationHandle handle, byte rawTypeKind) => "spec";
 }

@@ -28,8 +28,8 @@ public class FaceBlurPipelineTests
         p.DestinationBucket.Should().NotBeSameAs(p.SourceBucket);
         t.AllResourcesProperties("AWS::S3::Bucket", Props(("VersioningConfiguration", Props(("Status", "Enabled")))));
         t.HasResourceProperties("AWS::Lambda::Function", Props(
-            ("Handler", "FaceBlurPipeline.Handlers::Patterns.Cdk.Functions.FaceBlurPipeline.FaceBlurWorker::HandleAsync"),
-            ("Runtime", "dotnet10"),
+            ("Handler", "FaceBlurWorker"),
+            ("Runtime", "provided.al2023"),
             ("Architectures", new[] { "arm64" }),
             ("MemorySize", 2048),
             ("Timeout", 60),

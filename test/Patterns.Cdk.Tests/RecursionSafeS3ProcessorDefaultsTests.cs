@@ -64,12 +64,12 @@ public class RecursionSafeS3ProcessorDefaultsTests
     }
 
     [Fact]
-    public void Processor_is_the_bundled_example_on_arm64_dotnet10_with_json_logs_reserved_concurrency_and_loop_termination()
+    public void Processor_is_the_bundled_example_on_arm64_provided_al2023_with_json_logs_reserved_concurrency_and_loop_termination()
     {
         Default.HasResourceProperties("AWS::Lambda::Function", Props(
-            ("Runtime", "dotnet10"),
+            ("Runtime", "provided.al2023"),
             ("Architectures", new[] { "arm64" }),
-            ("Handler", "RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor::HandleAsync"),
+            ("Handler", "ContentStampProcessor"),
             ("MemorySize", 512),
             ("Timeout", 30),
             ("ReservedConcurrentExecutions", 5),

@@ -59,7 +59,7 @@ dotnet run -nologo -v:q 2>&1 | grep -v -i "end-of-life\|node.js\|^ *$\|jsii\|! *
 grep -q "\"Patterns.Cdk/$version\"" obj/project.assets.json || { echo "consumer-smoke: the consumer did not restore Patterns.Cdk $version" >&2; exit 1; }
 template=cdk.out/ConsumerStack.template.json
 [ -f "$template" ] || { echo "consumer-smoke: no template synthesized" >&2; exit 1; }
-grep -q '"Runtime": "dotnet10"' "$template" || grep -q '"Runtime":"dotnet10"' "$template" || { echo "consumer-smoke: no dotnet10 function in the template" >&2; exit 1; }
+grep -q '"Runtime": "provided.al2023"' "$template" || grep -q '"Runtime":"provided.al2023"' "$template" || { echo "consumer-smoke: no provided.al2023 function in the template" >&2; exit 1; }
 zips=$(find cdk.out -maxdepth 2 -name 'recursion-safe-s3-processor.zip' -o -maxdepth 2 -path '*asset.*' -name '*.zip' | wc -l)
 [ "$zips" -ge 1 ] || { echo "consumer-smoke: no handler zip asset in cdk.out" >&2; exit 1; }
 echo "consumer-smoke: Patterns.Cdk $version packed ($(stat -c %s "$pkg") bytes); a fresh consumer synthesized $(grep -c '"AWS::Lambda::Function"' "$template") functions with $zips bundled zip asset(s)"

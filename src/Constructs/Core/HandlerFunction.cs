@@ -43,7 +43,7 @@ internal sealed record FunctionSettings
 /// </summary>
 internal static class HandlerFunctions
 {
-    /// <summary>Creates a function running one of our bundled handlers on the managed dotnet10 runtime.</summary>
+    /// <summary>Creates a function running one of our bundled handlers: its zip's Native AOT <c>bootstrap</c> on provided.al2023, arm64.</summary>
     public static Function CreateBundled(Construct scope, string id, BundledHandler handler, FunctionSettings settings,
         FunctionProps? extra = null) =>
         Create(scope, id, settings, new FunctionProps

@@ -18,7 +18,7 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// of any period, see <see cref="CursorLoopCheck"/>) ends the job FAILED with the reason (<c>CursorLoop: ...</c>) once the
 /// pages saved so far are enqueued, and the invocation fails with <see cref="PartnerCursorLoopException"/>, so the
 /// workflow takes its failure path instead of fetching the same pages until <c>maxPages</c>.
-/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.CursorFetcher::HandleAsync</c>.
+/// Handler string: <c>CursorFetcher</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class CursorFetcher
 {

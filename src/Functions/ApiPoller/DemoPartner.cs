@@ -10,7 +10,7 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// <c>DEMO_SEED</c>) after a random delay of up to <c>DEMO_MAX_DELAY_MS</c>, and failing a share <c>DEMO_ERROR_RATE</c>
 /// (0..1) of the requests with a 500 or a 429 with <c>Retry-After</c>, so a user can watch the poller's politeness and
 /// retries. The paging itself is <see cref="DemoPartnerPages"/>. Not for production: it exists to be polled.
-/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.DemoPartner::HandleAsync</c>.
+/// Handler string: <c>DemoPartner</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class DemoPartner
 {

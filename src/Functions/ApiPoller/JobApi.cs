@@ -16,7 +16,7 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// same answer as a job that does not exist). <c>GET /admin/jobs/{id}</c> and <c>GET /admin/jobs/{id}/tasks</c> show
 /// any job, scheduled ones included; IAM decides who may call them (ApiPoller.GrantReadAllJobs). Every outcome is an HTTP response
 /// (4xx for the caller's mistakes, 500 for a failure of ours); one JSON log line per request, with the request id.
-/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.JobApi::HandleAsync</c>.
+/// Handler string: <c>JobApi</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class JobApi
 {

@@ -21,7 +21,7 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// </list>
 /// An unknown job or source, or invalid schedule parameters, is bad input (<see cref="BadInputException"/>): the workflow
 /// records the job as FAILED. A first page that cannot be fetched fails the invocation with <see cref="PartnerFetchException"/>.
-/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.JobPlanner::HandleAsync</c>.
+/// Handler string: <c>JobPlanner</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class JobPlanner
 {

@@ -12,7 +12,7 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// as <c>remaining</c>, which the workflow hands to the next invocation. The batch's budget (its child's start plus
 /// <c>batchBudgetSeconds</c>) bounds every invocation's time box too; once it has no room for another page the result
 /// says <c>outOfTime</c> and the workflow records the batch as failed.
-/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.PageFetcher::HandleAsync</c>.
+/// Handler string: <c>PageFetcher</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class PageFetcher
 {

@@ -19,7 +19,7 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// (<c>ApproximateReceiveCount &gt;= MAX_RECEIVE_COUNT</c>) the page is first recorded PROCESSING_FAILED, so the job's
 /// counts are final when the message moves to the dead-letter queue. A message that is not a pointer into the payload
 /// bucket is bad input and goes to the dead-letter queue with its reason.
-/// Handler: <c>ApiPoller.Handlers::Patterns.Cdk.Functions.ApiPoller.TaskConsumer::HandleAsync</c>.
+/// Handler string: <c>TaskConsumer</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class TaskConsumer
 {

@@ -22,7 +22,7 @@ namespace Patterns.Cdk.Functions.FaceBlurPipeline;
 /// bucket (Rekognition reads that version too); on an unversioned one, GetObject is conditional on the HeadObject ETag
 /// and the ETag is checked once more after detection, so faces found in a newer upload are never applied to older bytes
 /// (that upload has its own event).</para>
-/// Handler: <c>FaceBlurPipeline.Handlers::Patterns.Cdk.Functions.FaceBlurPipeline.FaceBlurWorker::HandleAsync</c>.
+/// Handler string: <c>FaceBlurWorker</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class FaceBlurWorker
 {

@@ -12,7 +12,7 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// Entry point of the <see cref="Strategy.ObjectMetadata"/> guard, invoked asynchronously by S3 for every new object.
 /// Only originals (objects whose user metadata has the marker) are forwarded to the work queue, as a one-record S3
 /// notification just like the ones S3 sends to SQS. The processor's in-place output carries no marker, so its event
-/// stops here. Handler: <c>RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ObjectMetadataGuard::HandleAsync</c>.
+/// stops here. Handler string: <c>ObjectMetadataGuard</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class ObjectMetadataGuard
 {

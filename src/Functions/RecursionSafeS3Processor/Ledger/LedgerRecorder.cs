@@ -9,7 +9,7 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// Each new revision is put once into the ledger table (conditional put), whose stream feeds the processor. Objects
 /// written by the processor's own role are not recorded: that is what ends the loop for in-place outputs, while a
 /// re-upload by anyone else is still recorded and processed. A duplicate delivery fails the condition and is skipped.
-/// Handler: <c>RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.LedgerRecorder::HandleAsync</c>.
+/// Handler string: <c>LedgerRecorder</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class LedgerRecorder
 {

@@ -13,7 +13,7 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// <see cref="OutputLocation"/>'s decision.
 /// It consumes either an SQS queue of S3 notifications (SeparateBucket, KeyFilter, ObjectMetadata) or the ledger
 /// table's stream (ProcessedLedger) and answers with a partial batch response.
-/// Handler: <c>RecursionSafeS3Processor.Handlers::Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor::HandleAsync</c>.
+/// Handler string: <c>ContentStampProcessor</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
 public sealed class ContentStampProcessor
 {

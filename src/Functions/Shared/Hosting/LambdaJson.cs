@@ -5,7 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace Patterns.Cdk.Functions.Shared;
 
 /// <summary>
-/// Reads and writes the payloads of handlers with the managed runtime's <c>Task&lt;Stream&gt; HandleAsync(Stream input)</c>
+/// Reads and writes the payloads of handlers with the <c>Task&lt;Stream&gt; HandleAsync(Stream input)</c>
 /// signature, through source-generated <see cref="JsonTypeInfo{T}"/> only. Malformed JSON becomes a
 /// <see cref="BadInputException"/> whose reason says what is wrong and where, and so does a null entry in any array
 /// (see <see cref="NullEntryScan"/>; batch events keep theirs in <c>Records</c> for their batch processor).
