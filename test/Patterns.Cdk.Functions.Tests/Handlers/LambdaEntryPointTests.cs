@@ -26,7 +26,7 @@ public sealed class LambdaEntryPointTests : IDisposable
     [InlineData(typeof(ObjectMetadataGuard))]
     [InlineData(typeof(LedgerRecorder))]
     [InlineData(typeof(ContentStampProcessor))]
-    public void Each_entry_point_has_the_shape_the_managed_runtime_calls(Type type)
+    public void Each_entry_point_has_the_shape_the_bootstrap_calls(Type type)
     {
         type.Namespace.Should().Be("Patterns.Cdk.Functions.RecursionSafeS3Processor");
         type.Assembly.GetName().Name.Should().Be("RecursionSafeS3Processor.Handlers");

@@ -20,8 +20,10 @@ public sealed record ClientSet(IAmazonS3 S3, IAmazonSQS Sqs, IAmazonDynamoDB Dyn
 }
 
 /// <summary>
-/// One deployed function: the class its handler string names (<c>Assembly::Type::Method</c>), instantiated through its
-/// test constructor with emulator-bound clients and the settings read from its template environment variables.
+/// One deployed function: the class its handler string names, instantiated through its test constructor with
+/// emulator-bound clients and the settings read from its template environment variables. A bundled handler's string is
+/// an entry of its zip's <c>Bootstrap.Handlers</c> table (what the Native AOT bootstrap dispatches on); a managed .NET
+/// handler string (<c>Assembly::Type::Method</c>) names a test double.
 /// </summary>
 public sealed class FunctionHost
 {
@@ -75,21 +77,49 @@ public sealed class FunctionHost
         Func<string, string?> lookup = variable => environment.GetValueOrDefault(variable);
 
         string handler = (string?)properties["Handler"] ?? throw new InvalidOperationException($"{logicalId} has no Handler.");
-        string[] parts = handler.Split("::");
-        if (parts.Length != 3)
-        {
-            throw new NotSupportedException($"{logicalId}: '{handler}' is not a .NET handler string (Assembly::Type::Method).");
-        }
-
-        Type type = Assembly.Load(new AssemblyName(parts[0])).GetType(parts[1], throwOnError: true)!;
-        MethodInfo method = type.GetMethod(parts[2], [typeof(Stream)]) is { } m && m.ReturnType == typeof(Task<Stream>)
-            ? m
-            : throw new InvalidOperationException($"{logicalId}: {parts[1]} has no public Task<Stream> {parts[2]}(Stream).");
+        (Type type, MethodInfo method) = ResolveHandler(logicalId, handler);
 
         ClientSet clients = createClients(identity);
         var jsonLog = new JsonLog(new LineStream(line => log($"[{logicalId}] {line}")), lookup, TimeProvider.System);
         object instance = Instantiate(type, clients, lookup, jsonLog, extraArgument);
         return new FunctionHost(logicalId, name, identity.PrincipalId, environment, instance, method);
+    }
+
+    // The bootstrap tables of the three handler projects: the harness runs the class an entry names (on the JIT) the way
+    // the AOT bootstrap would, only with the test constructor instead of the Lambda one.
+    private static readonly (Assembly Assembly, IReadOnlyDictionary<string, Func<Functions.Shared.RuntimeSupportStandIn.LambdaHandler>> Table)[] Bootstraps =
+    [
+        (typeof(Functions.RecursionSafeS3Processor.Bootstrap).Assembly, Functions.RecursionSafeS3Processor.Bootstrap.Handlers),
+        (typeof(Functions.FaceBlurPipeline.Bootstrap).Assembly, Functions.FaceBlurPipeline.Bootstrap.Handlers),
+        (typeof(Functions.ApiPoller.Bootstrap).Assembly, Functions.ApiPoller.Bootstrap.Handlers),
+    ];
+
+    private static (Type Type, MethodInfo Method) ResolveHandler(string logicalId, string handler)
+    {
+        string[] parts = handler.Split("::");
+        Type type;
+        string methodName;
+        if (parts.Length == 3)
+        {
+            type = Assembly.Load(new AssemblyName(parts[0])).GetType(parts[1], throwOnError: true)!;
+            methodName = parts[2];
+        }
+        else
+        {
+            var served = Bootstraps.Where(b => b.Table.ContainsKey(handler)).ToList();
+            if (served.Count != 1)
+            {
+                throw new NotSupportedException($"{logicalId}: handler '{handler}' is served by {served.Count} bundled bootstraps (expected exactly one).");
+            }
+
+            type = served[0].Assembly.GetTypes().Single(t => t.IsPublic && t.Name == handler);
+            methodName = "HandleAsync";
+        }
+
+        MethodInfo method = type.GetMethod(methodName, [typeof(Stream)]) is { } m && m.ReturnType == typeof(Task<Stream>)
+            ? m
+            : throw new InvalidOperationException($"{logicalId}: {type.FullName} has no public Task<Stream> {methodName}(Stream).");
+        return (type, method);
     }
 
     /// <summary>Calls the handler with <paramref name="payload"/> and returns its response (empty for none). Exceptions propagate, as a function error.</summary>
