@@ -50,24 +50,16 @@ public static class LambdaBootstrap
         }
 
         using var api = new RuntimeApiClient(endpoint);
-        LambdaHandler? handler;
+        bool initialized = false;
         try
         {
-            handler = await InitializeAsync(api, handlers, environment("_HANDLER"), cancellation);
-        }
-        catch (HttpRequestException e)
-        {
-            await diagnostics.WriteLineAsync($"bootstrap: the Runtime API at {endpoint} is unreachable during init: {e.Message}");
-            return RuntimeApiUnavailableExitCode;
-        }
+            LambdaHandler? handler = await InitializeAsync(api, handlers, environment("_HANDLER"), cancellation);
+            if (handler is null)
+            {
+                return InitErrorExitCode;
+            }
 
-        if (handler is null)
-        {
-            return InitErrorExitCode;
-        }
-
-        try
-        {
+            initialized = true;
             while (!cancellation.IsCancellationRequested)
             {
                 using Invocation invocation = await api.NextAsync(cancellation);
@@ -76,7 +68,9 @@ public static class LambdaBootstrap
                 Stream output;
                 try
                 {
-                    output = await handler(invocation.Payload);
+                    // No response (a null task or a null stream) is an empty response, as in RuntimeSupport.
+                    Task<Stream>? pending = handler(invocation.Payload);
+                    output = (pending is null ? null : await pending) ?? Stream.Null;
                 }
                 catch (Exception e)
                 {
@@ -86,8 +80,12 @@ public static class LambdaBootstrap
 
                 await using (output)
                 {
-                    HttpStatusCode status = await api.PostResponseAsync(invocation.Context.RequestId, output, cancellation);
-                    if (status == HttpStatusCode.RequestEntityTooLarge)
+                    (HttpStatusCode status, Exception? outputFailure) = await api.PostResponseAsync(invocation.Context.RequestId, output, cancellation);
+                    if (outputFailure is not null)
+                    {
+                        await api.PostErrorAsync(invocation.Context.RequestId, ErrorReport.From(outputFailure), cancellation);
+                    }
+                    else if (status == HttpStatusCode.RequestEntityTooLarge)
                     {
                         await api.PostErrorAsync(invocation.Context.RequestId, new ErrorReport("Function.ResponseSizeTooLarge",
                             "The handler's response is larger than Lambda accepts (6 MB for a synchronous invocation).", []), cancellation);
@@ -103,9 +101,13 @@ public static class LambdaBootstrap
         {
             return 0;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            await diagnostics.WriteLineAsync($"bootstrap: the Runtime API at {endpoint} went away: {e.Message}");
+            // A refused or dropped connection, or an error status (a body cut short is an HttpRequestException from
+            // CopyToAsync; IOException covers an HttpIOException read straight from a response stream).
+            await diagnostics.WriteLineAsync(initialized
+                ? $"bootstrap: the Runtime API at {endpoint} went away: {e.Message}"
+                : $"bootstrap: the Runtime API at {endpoint} is unreachable during init: {e.Message}");
             return RuntimeApiUnavailableExitCode;
         }
 
@@ -123,14 +125,23 @@ public static class LambdaBootstrap
             return null;
         }
 
+        LambdaHandler? handler;
         try
         {
-            return factory();
+            handler = factory();
         }
         catch (Exception e)
         {
             await api.PostInitErrorAsync(ErrorReport.From(e), cancellation);
             return null;
         }
+
+        if (handler is null)
+        {
+            await api.PostInitErrorAsync(new ErrorReport("Runtime.InvalidEntrypoint",
+                $"The factory of handler '{name}' returned no entry point.", []), cancellation);
+        }
+
+        return handler;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -71,11 +72,19 @@ internal sealed class RuntimeApiClient : IDisposable
         return new Invocation(context, new ReusedPayload(_payload));
     }
 
-    public async Task<HttpStatusCode> PostResponseAsync(string requestId, Stream output, CancellationToken cancellation)
+    /// <summary>Posts the handler's output; a failure reading that output is returned (it is the handler's error), not thrown.</summary>
+    public async Task<(HttpStatusCode Status, Exception? OutputFailure)> PostResponseAsync(string requestId, Stream output, CancellationToken cancellation)
     {
-        using var content = new StreamContent(output);
-        using HttpResponseMessage response = await _http.PostAsync(InvocationUri(requestId, "response"), content, cancellation);
-        return response.StatusCode;
+        using var content = new HandlerOutputContent(output);
+        try
+        {
+            using HttpResponseMessage response = await _http.PostAsync(InvocationUri(requestId, "response"), content, cancellation);
+            return (response.StatusCode, null);
+        }
+        catch (HttpRequestException) when (content.ReadFailure is { } failure)
+        {
+            return (default, failure);
+        }
     }
 
     public async Task PostErrorAsync(string requestId, ErrorReport error, CancellationToken cancellation) =>
@@ -104,6 +113,58 @@ internal sealed class RuntimeApiClient : IDisposable
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
+}
+
+/// <summary>
+/// The body of <c>/response</c>: the handler's stream, copied as it is read (its length is sent when it is seekable). A
+/// failure reading it is remembered, so the loop reports the handler's exception instead of a lost Runtime API.
+/// </summary>
+internal sealed class HandlerOutputContent(Stream output) : HttpContent
+{
+    private const int BufferSize = 64 * 1024;
+
+    public Exception? ReadFailure { get; private set; }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await output.ReadAsync(buffer, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    ReadFailure = e;
+                    throw;
+                }
+
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = output.CanSeek ? output.Length - output.Position : 0;
+        return output.CanSeek;
+    }
 }
 
 /// <summary>

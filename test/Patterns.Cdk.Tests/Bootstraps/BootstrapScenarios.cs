@@ -1,0 +1,390 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Patterns.Cdk.Core;
+using Patterns.Cdk.Testing;
+
+namespace Patterns.Cdk.Tests.Bootstraps;
+
+/// <summary>
+/// What each bundled handler is given and must answer when its real <c>bootstrap</c> runs under qemu: the settings it
+/// requires, the AWS state the fakes hold, one invocation that succeeds (checked on the <c>/response</c> body and on
+/// the AWS calls it made), one that fails with a handler error, and the settings that make its init fail.
+/// </summary>
+/// <param name="Handler">The bundled handler (zip and handler string).</param>
+/// <param name="Settings">The function's own environment (the construct sets these), given the fake AWS endpoint.</param>
+/// <param name="Arrange">AWS state before the process starts (S3 objects, DynamoDB items, partner pages, Rekognition's answer).</param>
+/// <param name="Success">The payload of the invocation that succeeds.</param>
+/// <param name="AssertSuccess">Checks its <c>/response</c> body and the AWS requests made.</param>
+/// <param name="Failure">The payload of the invocation that fails.</param>
+/// <param name="FailureType">The <c>errorType</c> of that failure.</param>
+/// <param name="FailureMessage">A wildcard pattern its <c>errorMessage</c> matches.</param>
+/// <param name="BreakSettings">The change of settings that fails init: a required variable removed (null), or an invalid value.</param>
+/// <param name="InitMessage">A wildcard pattern the <c>/init/error</c> message matches.</param>
+internal sealed record BootstrapScenario(
+    BundledHandler Handler,
+    Func<FakeAwsEndpoint, Dictionary<string, string>> Settings,
+    Action<FakeAwsEndpoint> Arrange,
+    string Success,
+    Action<RuntimeApiCall, FakeAwsEndpoint> AssertSuccess,
+    string Failure,
+    string FailureType,
+    string FailureMessage,
+    (string Name, string? Value) BreakSettings,
+    string InitMessage)
+{
+    public const string Region = "eu-west-1";
+    public const string Account = "111122223333";
+    private const string SourcesJsonBase = "http://127.0.0.1:1"; // replaced by the fake's URL
+
+    public override string ToString() => Handler.Handler;
+
+    /// <summary>Every bundled handler's scenario, by handler string.</summary>
+    public static IReadOnlyDictionary<string, BootstrapScenario> All => Scenarios.Value;
+
+    // ---- RecursionSafeS3Processor ----
+
+    private const string Uploads = "uploads";
+    private const string UserPrincipal = "AWS:AIDAINPONIXQXHT3IKHL2";
+    private const string ProcessorRoleId = "AROA3XFRBF535PLBIFPI4";
+    private const string WorkQueueUrl = "https://sqs.eu-west-1.amazonaws.com/111122223333/work";
+
+    private static BootstrapScenario ObjectMetadataGuard() => new(
+        BundledHandlers.ObjectMetadataGuard,
+        _ => new() { ["SOURCE_BUCKET"] = Uploads, ["INPUT_PREFIX"] = "incoming/", ["WORK_QUEUE_URL"] = WorkQueueUrl },
+        aws => aws.PutObject(Uploads, "incoming/photo.jpg", "not really a photo"u8.ToArray(), "image/jpeg", new Dictionary<string, string> { ["original"] = "true" }),
+        S3Event(S3Record(Uploads, "incoming/photo.jpg", 18)),
+        (response, aws) =>
+        {
+            response.Body.Should().BeEmpty("the guard answers nothing");
+            aws.Of("S3.HeadObject").Should().ContainSingle().Which.Path.Should().Be("/uploads/incoming/photo.jpg");
+            AwsRequest forwarded = aws.Of("SQS.SendMessage").Should().ContainSingle("the original is forwarded to the work queue").Subject;
+            ((string?)forwarded.Json!["QueueUrl"]).Should().Be(WorkQueueUrl);
+            ((string?)forwarded.Json["MessageBody"]).Should().Contain("incoming/photo.jpg");
+        },
+        """{"Records":[]}""",
+        "BadInputException",
+        "*empty Records array*",
+        ("WORK_QUEUE_URL", null),
+        "*WORK_QUEUE_URL*");
+
+    private static BootstrapScenario LedgerRecorder() => new(
+        BundledHandlers.LedgerRecorder,
+        _ => new()
+        {
+            ["SOURCE_BUCKET"] = Uploads, ["INPUT_PREFIX"] = "incoming/", ["LEDGER_TABLE"] = "ledger",
+            ["LEDGER_TTL_SECONDS"] = "3600", ["PROCESSOR_ROLE_ID"] = ProcessorRoleId,
+        },
+        _ => { },
+        S3Event(S3Record(Uploads, "incoming/report.csv", 42)),
+        (response, aws) =>
+        {
+            response.Body.Should().BeEmpty();
+            AwsRequest put = aws.Of("DynamoDB.PutItem").Should().ContainSingle("each new revision is recorded once").Subject;
+            ((string?)put.Json!["TableName"]).Should().Be("ledger");
+            put.Text.Should().Contain("incoming/report.csv");
+            ((string?)put.Json["ConditionExpression"]).Should().StartWith("attribute_not_exists(");
+        },
+        "this is not JSON",
+        "BadInputException",
+        "*not valid*JSON*",
+        ("LEDGER_TABLE", null),
+        "*LEDGER_TABLE*");
+
+    private static readonly byte[] Pdf = "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8.ToArray();
+
+    private static BootstrapScenario ContentStampProcessor() => new(
+        BundledHandlers.ContentStampProcessor,
+        _ => new() { ["SOURCE_BUCKET"] = Uploads, ["INPUT_PREFIX"] = "incoming/", ["STRATEGY"] = "KeyFilter", ["OUTPUT_PREFIX"] = "processed/" },
+        aws => aws.PutObject(Uploads, "incoming/doc.bin", Pdf, "application/octet-stream"),
+        SqsEvent(S3Event(S3Record(Uploads, "incoming/doc.bin", Pdf.Length))),
+        (response, aws) =>
+        {
+            response.Text.Should().Be("""{"batchItemFailures":[]}""");
+            aws.Of("S3.CopyObject").Should().ContainSingle("the output is a server-side copy");
+            aws.GetObject(Uploads, "processed/doc.bin").Should().Equal(Pdf);
+            IReadOnlyDictionary<string, string> metadata = aws.GetMetadata(Uploads, "processed/doc.bin")!;
+            metadata["sha256"].Should().Be(Convert.ToHexStringLower(SHA256.HashData(Pdf)));
+            metadata["detected-type"].Should().Be("application/pdf");
+        },
+        """{"Records":[{"eventSource":"aws:dynamodb","eventName":"INSERT","dynamodb":{}}]}""",
+        "BadInputException",
+        "*STRATEGY=KeyFilter does not consume events from 'aws:dynamodb'*",
+        ("STRATEGY", null),
+        "*STRATEGY*");
+
+    // ---- FaceBlurPipeline ----
+
+    private static BootstrapScenario FaceBlurWorker() => new(
+        BundledHandlers.FaceBlurWorker,
+        aws => new()
+        {
+            ["SOURCE_BUCKET"] = "photos", ["INPUT_PREFIX"] = "uploads/", ["DESTINATION_BUCKET"] = "blurred",
+            ["REKOGNITION_ENDPOINT"] = aws.Url + "/",
+        },
+        aws =>
+        {
+            aws.PutObject("photos", "uploads/face.png", FaceImage.Checkerboard(), "image/png");
+            aws.DetectFacesAnswer = FaceImage.DetectFacesAnswer;
+        },
+        SqsEvent(S3Event(S3Record("photos", "uploads/face.png", FaceImage.Checkerboard().Length))),
+        (response, aws) =>
+        {
+            response.Text.Should().Be("""{"batchItemFailures":[]}""");
+            AwsRequest detect = aws.Of("Rekognition.DetectFaces").Should().ContainSingle().Subject;
+            ((string?)detect.Json!["Image"]!["S3Object"]!["Name"]).Should().Be("uploads/face.png");
+            detect.Headers["Authorization"].Should().StartWith("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/", "the stand-in signs with the function's credentials");
+            AwsRequest put = aws.Of("S3.PutObject").Should().ContainSingle().Subject;
+            put.Path.Should().Be("/blurred/face.png");
+            put.Headers["Content-Type"].Should().Be("image/png");
+            FaceImage.AssertFaceIsPixelated(aws.GetObject("blurred", "face.png")!);
+        },
+        """{"Records":[{"messageId":"m1","body":"{}"}],""",
+        "BadInputException",
+        "*not valid*JSON*",
+        ("DESTINATION_BUCKET", null),
+        "*DESTINATION_BUCKET*");
+
+    // ---- ApiPoller ----
+
+    private const string Table = "progress";
+    private const string PayloadBucket = "payloads";
+    private const string PollerQueueUrl = "https://sqs.eu-west-1.amazonaws.com/111122223333/poller-work";
+    private const string JobId = "0123456789abcdef0123456789abcdef";
+    private const string CursorJobId = "fedcba9876543210fedcba9876543210";
+    private const string ExecutionId = "arn:aws:states:eu-west-1:111122223333:execution:Orchestrator:run-1";
+    private static readonly string OrdersPage = """{"total":2,"items":[{"id":1},{"id":2}]}""";
+    private static readonly string FeedPage = """{"items":[{"id":"a"},{"id":"b"},{"id":"c"}],"next":null}""";
+
+    private static Dictionary<string, string> PollerSettings(FakeAwsEndpoint aws, bool queue = true)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["TABLE_NAME"] = Table,
+            ["JOB_TTL_DAYS"] = "7",
+            ["PAYLOAD_BUCKET"] = PayloadBucket,
+            ["API_POLLER_SOURCES"] = Sources.Replace(SourcesJsonBase, aws.Url, StringComparison.Ordinal),
+            ["FUNCTION_TIMEOUT_SECONDS"] = "120",
+        };
+        if (queue)
+        {
+            settings["QUEUE_URL"] = PollerQueueUrl;
+        }
+
+        return settings;
+    }
+
+    private static readonly string Sources = $$"""
+        [{"name":"orders","baseUrl":"{{SourcesJsonBase}}/partner/orders","allowInsecureHttp":true,"pagination":"PageNumber","pageSize":2,
+          "pageSizeParameter":"pageSize","requestTimeoutSeconds":5,"requestsPerSecond":100,"maxAttempts":1},
+         {"name":"feed","baseUrl":"{{SourcesJsonBase}}/partner/feed","allowInsecureHttp":true,"pagination":"Cursor","pageSize":3,
+          "requestTimeoutSeconds":5,"requestsPerSecond":100,"maxAttempts":1}]
+        """;
+
+    private static string JobItem(string jobId, string source) => $$$"""
+        {"pk":{"S":"JOB#{{{jobId}}}"},"sk":{"S":"JOB"},"jobId":{"S":"{{{jobId}}}"},"source":{"S":"{{{source}}}"},"parameters":{"S":"{}"},
+         "status":{"S":"FETCHING"},"trigger":{"S":"api"},"requestHash":{"S":"h"},"requestedAt":{"S":"2024-01-01T00:00:00.000Z"},
+         "plannedBy":{"S":"{{{ExecutionId}}}"},"expiresAt":{"N":"1893456000"}}
+        """;
+
+    private static BootstrapScenario JobApi() => new(
+        BundledHandlers.ApiPollerJobApi,
+        aws => PollerSettings(aws, queue: false),
+        aws => aws.Items["JOB#" + JobId] = JobItem(JobId, "orders"),
+        HttpApiRequest("GET", $"/admin/jobs/{JobId}", "GET /admin/jobs/{id}", new JsonObject { ["id"] = JobId }),
+        (response, aws) =>
+        {
+            JsonNode answer = JsonNode.Parse(response.Body)!;
+            ((int)answer["statusCode"]!).Should().Be(200, response.Text);
+            JsonNode job = JsonNode.Parse((string)answer["body"]!)!;
+            ((string?)job["jobId"]).Should().Be(JobId);
+            ((string?)job["source"]).Should().Be("orders");
+            ((string?)job["status"]).Should().Be("FETCHING");
+            ((string?)aws.Of("DynamoDB.GetItem").Should().ContainSingle().Subject.Json!["TableName"]).Should().Be(Table);
+            aws.Of("DynamoDB.Query").Should().NotBeEmpty("the job's counters are summed from its page groups");
+        },
+        """{"version":"2.0","rawPath":"/jobs"}""",
+        "BadInputException",
+        "*requestContext*",
+        ("TABLE_NAME", null),
+        "*TABLE_NAME*");
+
+    private static BootstrapScenario JobPlanner() => new(
+        BundledHandlers.ApiPollerJobPlanner,
+        aws => PollerSettings(aws, queue: false),
+        _ => { },
+        $$$"""{"input":{"schedule":{"name":"nightly","source":"feed","parameters":{}},"scheduledTime":"2024-06-01T02:00:00Z","trigger":"schedule"},"executionId":"{{{ExecutionId}}}"}""",
+        (response, aws) =>
+        {
+            JsonNode plan = JsonNode.Parse(response.Body)!;
+            ((string?)plan["mode"]).Should().Be("cursor", response.Text);
+            ((string?)plan["source"]).Should().Be("feed");
+            ((string?)plan["jobId"]).Should().MatchRegex("^[0-9a-f]{32}$");
+            aws.Of("DynamoDB.PutItem").Should().ContainSingle("the scheduled job is created");
+            aws.Of("DynamoDB.UpdateItem").Should().HaveCount(2, "the job moves to PLANNING, then FETCHING");
+        },
+        $$"""{"input":{"jobId":"{{JobId}}","trigger":"api"},"executionId":"{{ExecutionId}}"}""",
+        "BadInputException",
+        $"*unknown job {JobId}*",
+        ("PAYLOAD_BUCKET", null),
+        "*PAYLOAD_BUCKET*");
+
+    private static BootstrapScenario PageFetcher() => new(
+        BundledHandlers.ApiPollerPageFetcher,
+        aws => PollerSettings(aws),
+        aws =>
+        {
+            aws.Items["JOB#" + JobId] = JobItem(JobId, "orders");
+            aws.PartnerPages["/partner/orders"] = OrdersPage;
+        },
+        $$$"""{"Items":[{"page":1}],"BatchInput":{"jobId":"{{{JobId}}}","source":"orders"}}""",
+        (response, aws) =>
+        {
+            JsonNode result = JsonNode.Parse(response.Body)!;
+            ((int)result["fetched"]!).Should().Be(1, response.Text);
+            ((int)result["failed"]!).Should().Be(0);
+            result["remaining"]!.AsArray().Should().BeEmpty();
+            aws.Of("Partner.Get").Should().ContainSingle().Which.Query.Should().Contain("page=1").And.Contain("pageSize=2");
+            Encoding.UTF8.GetString(aws.GetObject(PayloadBucket, $"jobs/{JobId}/pages/000000001.json")!).Should().Be(OrdersPage);
+            AwsRequest batch = aws.Of("SQS.SendMessageBatch").Should().ContainSingle().Subject;
+            ((string?)batch.Json!["QueueUrl"]).Should().Be(PollerQueueUrl);
+            ((string?)batch.Json["Entries"]![0]!["MessageBody"]).Should().Contain($"jobs/{JobId}/pages/000000001.json");
+        },
+        """{"Items":[{"page":1}],"BatchInput":{"jobId":"not-a-job-id","source":"orders"}}""",
+        "BadInputException",
+        "*jobId is not 32 lowercase hex characters*",
+        ("QUEUE_URL", null),
+        "*QUEUE_URL*");
+
+    private static BootstrapScenario CursorFetcher() => new(
+        BundledHandlers.ApiPollerCursorFetcher,
+        aws => PollerSettings(aws),
+        aws =>
+        {
+            aws.Items["JOB#" + CursorJobId] = JobItem(CursorJobId, "feed");
+            aws.PartnerPages["/partner/feed"] = FeedPage;
+        },
+        $$$"""{"plan":{"jobId":"{{{CursorJobId}}}","source":"feed","mode":"cursor","maxConcurrency":1,"pagesPerBatch":25}}""",
+        (response, aws) =>
+        {
+            JsonNode progress = JsonNode.Parse(response.Body)!;
+            ((bool)progress["done"]!).Should().BeTrue(response.Text);
+            ((int)progress["nextPage"]!).Should().Be(2);
+            Encoding.UTF8.GetString(aws.GetObject(PayloadBucket, $"jobs/{CursorJobId}/pages/000000001.json")!).Should().Be(FeedPage);
+            aws.Of("SQS.SendMessageBatch").Should().ContainSingle();
+            aws.Of("DynamoDB.UpdateItem").Should().Contain(r => r.Text.Contains("totalPages", StringComparison.Ordinal), "the last page's number is recorded");
+        },
+        $$$"""{"plan":{"jobId":"{{{CursorJobId}}}","source":"orders","mode":"cursor"}}""",
+        "BadInputException",
+        "*is of source 'feed', not 'orders'*",
+        ("QUEUE_URL", null),
+        "*QUEUE_URL*");
+
+    private static BootstrapScenario TaskConsumer() => new(
+        BundledHandlers.ApiPollerTaskConsumer,
+        aws => new()
+        {
+            ["TABLE_NAME"] = Table, ["JOB_TTL_DAYS"] = "7", ["PAYLOAD_BUCKET"] = PayloadBucket, ["MAX_RECEIVE_COUNT"] = "3",
+        },
+        aws => aws.PutObject(PayloadBucket, $"jobs/{JobId}/pages/000000001.json", Encoding.UTF8.GetBytes(OrdersPage), "application/json"),
+        SqsEvent($$"""{"jobId":"{{JobId}}","source":"orders","page":1,"bucket":"{{PayloadBucket}}","key":"jobs/{{JobId}}/pages/000000001.json","bytes":{{OrdersPage.Length}}}"""),
+        (response, aws) =>
+        {
+            response.Text.Should().Be("""{"batchItemFailures":[]}""");
+            aws.Of("S3.GetObject").Should().ContainSingle().Which.Path.Should().Be($"/{PayloadBucket}/jobs/{JobId}/pages/000000001.json");
+            aws.Of("DynamoDB.UpdateItem").Should().HaveCount(2, "the page is marked ENQUEUED (at least), then COMPLETED");
+        },
+        """{"Records":"none"}""",
+        "BadInputException",
+        "*not valid*JSON*",
+        ("MAX_RECEIVE_COUNT", null),
+        "*MAX_RECEIVE_COUNT*");
+
+    private static BootstrapScenario DemoPartner() => new(
+        BundledHandlers.ApiPollerDemoPartner,
+        _ => new() { ["DEMO_TOTAL_ITEMS"] = "5", ["DEMO_MAX_DELAY_MS"] = "0", ["DEMO_ERROR_RATE"] = "0" },
+        _ => { },
+        HttpApiRequest("GET", "/items", "GET /items", null, new JsonObject { ["page"] = "2", ["pageSize"] = "2" }),
+        (response, _) =>
+        {
+            JsonNode answer = JsonNode.Parse(response.Body)!;
+            ((int)answer["statusCode"]!).Should().Be(200, response.Text);
+            JsonNode page = JsonNode.Parse((string)answer["body"]!)!;
+            ((int)page["total"]!).Should().Be(5);
+            page["items"]!.AsArray().Should().HaveCount(2);
+        },
+        "[1,2,3]",
+        "BadInputException",
+        "*not valid*JSON*",
+        // DemoPartner has no required setting: an invalid one fails its init the same way.
+        ("DEMO_ERROR_RATE", "2"),
+        "*DEMO_ERROR_RATE must be a number from 0 to 1*");
+
+    // ---- Events ----
+
+    private static string S3Record(string bucket, string key, long size) => new JsonObject
+    {
+        ["eventVersion"] = "2.1",
+        ["eventSource"] = "aws:s3",
+        ["awsRegion"] = Region,
+        ["eventTime"] = "2024-06-01T12:00:00.000Z",
+        ["eventName"] = "ObjectCreated:Put",
+        ["userIdentity"] = new JsonObject { ["principalId"] = UserPrincipal },
+        ["s3"] = new JsonObject
+        {
+            ["s3SchemaVersion"] = "1.0",
+            ["bucket"] = new JsonObject { ["name"] = bucket, ["arn"] = "arn:aws:s3:::" + bucket },
+            ["object"] = new JsonObject { ["key"] = key, ["size"] = size, ["eTag"] = "0123456789abcdef0123456789abcdef", ["sequencer"] = "0A1B2C3D4E5F678901" },
+        },
+    }.ToJsonString();
+
+    private static string S3Event(params string[] records) => $$"""{"Records":[{{string.Join(",", records)}}]}""";
+
+    private static string SqsEvent(string body) => new JsonObject
+    {
+        ["Records"] = new JsonArray(new JsonObject
+        {
+            ["messageId"] = "059f36b4-87a3-44ab-83d2-661975830a7d",
+            ["receiptHandle"] = "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
+            ["body"] = body,
+            ["attributes"] = new JsonObject { ["ApproximateReceiveCount"] = "1", ["SentTimestamp"] = "1717243200000" },
+            ["messageAttributes"] = new JsonObject(),
+            ["eventSource"] = "aws:sqs",
+            ["eventSourceARN"] = $"arn:aws:sqs:{Region}:{Account}:work",
+            ["awsRegion"] = Region,
+        }),
+    }.ToJsonString();
+
+    private static string HttpApiRequest(string method, string path, string routeKey, JsonObject? pathParameters, JsonObject? query = null) => new JsonObject
+    {
+        ["version"] = "2.0",
+        ["routeKey"] = routeKey,
+        ["rawPath"] = path,
+        ["rawQueryString"] = query is null ? "" : string.Join("&", query.Select(p => $"{p.Key}={(string?)p.Value}")),
+        ["headers"] = new JsonObject { ["host"] = "api.example.com" },
+        ["queryStringParameters"] = query,
+        ["pathParameters"] = pathParameters,
+        ["requestContext"] = new JsonObject
+        {
+            ["accountId"] = Account,
+            ["apiId"] = "api1234567",
+            ["http"] = new JsonObject { ["method"] = method, ["path"] = path, ["protocol"] = "HTTP/1.1", ["sourceIp"] = "192.0.2.1" },
+            ["requestId"] = "JKJaXmPLvHcESHA=",
+            ["routeKey"] = routeKey,
+            ["stage"] = "$default",
+            ["authorizer"] = new JsonObject
+            {
+                ["iam"] = new JsonObject { ["accountId"] = Account, ["userArn"] = $"arn:aws:iam::{Account}:user/admin", ["userId"] = "AIDAEXAMPLE" },
+            },
+        },
+        ["isBase64Encoded"] = false,
+    }.ToJsonString();
+
+    // Last: static fields are initialized in order, and the scenarios use the ones above.
+    private static readonly Lazy<IReadOnlyDictionary<string, BootstrapScenario>> Scenarios = new(() => new[]
+    {
+        ObjectMetadataGuard(), LedgerRecorder(), ContentStampProcessor(), FaceBlurWorker(),
+        JobApi(), JobPlanner(), PageFetcher(), CursorFetcher(), TaskConsumer(), DemoPartner(),
+    }.ToDictionary(s => s.Handler.Handler, StringComparer.Ordinal));
+}
