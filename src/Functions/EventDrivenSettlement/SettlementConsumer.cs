@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.SQS;
+using Patterns.Cdk.Functions.EventDrivenSettlement.Contracts;
+using Patterns.Cdk.Functions.EventDrivenSettlement.Settlement;
+using Patterns.Cdk.Functions.EventDrivenSettlement.Store;
+using Patterns.Cdk.Functions.Shared;
+
+namespace Patterns.Cdk.Functions.EventDrivenSettlement;
+
+/// <summary>
+/// Entry point of the settlement consumer: the work queue's event source mapping (ReportBatchItemFailures) hands it
+/// batches of messages whose bodies are <c>Fraud.Not.Detected</c> EventBridge events. Per message: read the envelope,
+/// validate the detail against the input contract, compute the settlement, write it once per claim (conditional put).
+/// <list type="bullet">
+/// <item>New claim: stored; the table's stream and Pipe emit <c>Settlement.Finalized</c> (this handler never calls PutEvents).</item>
+/// <item>Same claim, same content (a redelivery): success, nothing written.</item>
+/// <item>Not an event, another event type, a contract violation, no deductible rule, or the same claim id with
+/// different content (conflict): parked in the dead-letter queue at once with the reason, never retried, never overwritten.</item>
+/// <item>Throttling, 5xx, network: reported as a batch item failure; the queue redelivers it later.</item>
+/// </list>
+/// Logs one line per message with messageId, correlationId, claimId and settlementId, never the payload.
+/// Handler string: <c>SettlementConsumer</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
+/// </summary>
+public sealed class SettlementConsumer
+{
+    private const int StackBodyBytes = 1024;
+
+    private readonly ContractSchema _contract;
+    private readonly SettlementCalculator _calculator;
+    private readonly SettlementStore _store;
+    private readonly SqsBatchProcessor _batches;
+    private readonly JsonLog _log;
+    private readonly TimeProvider _clock;
+
+    /// <summary>Used by Lambda: reads the settings from the environment and creates the AWS clients once.</summary>
+    public SettlementConsumer()
+        : this(SettlementSettings.FromEnvironment(Environment.GetEnvironmentVariable, nameof(SettlementConsumer)))
+    {
+    }
+
+    public SettlementConsumer(IAmazonDynamoDB dynamoDb, IAmazonSQS sqs, SettlementSettings settings, JsonLog? log = null, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(dynamoDb);
+        ArgumentNullException.ThrowIfNull(sqs);
+        ArgumentNullException.ThrowIfNull(settings);
+        _log = log ?? JsonLog.CreateDefault();
+        _clock = clock ?? TimeProvider.System;
+        _contract = SettlementContracts.FraudNotDetected;
+        _calculator = new SettlementCalculator(settings.Rules);
+        _store = new SettlementStore(dynamoDb, settings.TableName);
+        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log);
+    }
+
+    private SettlementConsumer(SettlementSettings settings)
+        : this(AwsClients.CreateDynamoDb(), AwsClients.CreateSqs(), settings)
+    {
+    }
+
+    /// <summary>Handles one batch and returns <c>{"batchItemFailures":[...]}</c> naming only the messages to retry.</summary>
+    public Task<Stream> HandleAsync(Stream input) => Invocation.RunAsync(_log, async () =>
+    {
+        SqsEvent batch = await LambdaJson.ReadAsync(input, LambdaEventsJsonContext.Default.SqsEvent);
+        BatchResponse response = await _batches.ProcessAsync(batch, SettleAsync);
+        return LambdaJson.Write(response, LambdaEventsJsonContext.Default.BatchResponse);
+    });
+
+    /// <summary>Settles the claim of one message; throws <see cref="BadInputException"/> to park it, anything else to retry it.</summary>
+    internal async Task SettleAsync(SqsMessage message)
+    {
+        JsonLog log = _log.With(("messageId", message.MessageId));
+        (SettlementDecision decision, string correlationId) = Decide(message.Body, _clock.GetUtcNow());
+        log = log.With(("correlationId", correlationId), ("claimId", decision.Claim?.ClaimId), ("settlementId", decision.Settlement?.SettlementId));
+        if (decision.Kind != DecisionKind.Settle)
+        {
+            log.Warn(decision.Kind == DecisionKind.NoRule ? "claim cannot be settled: no deductible rule" : "claim breaks the input contract");
+            throw new BadInputException(decision.Reason);
+        }
+
+        SettlementRecord settlement = decision.Settlement!;
+        StoreOutcome outcome;
+        try
+        {
+            outcome = await _store.PutAsync(settlement);
+        }
+        catch (Exception e) when (ErrorClassifier.Classify(e) == ErrorKind.Transient)
+        {
+            log.Warn("settlement not stored (transient error); the message will be redelivered", e);
+            throw;
+        }
+
+        switch (outcome.Kind)
+        {
+            case StoreOutcomeKind.Created:
+                log.Info("settlement finalized", ("payoutAmount", settlement.PayoutAmount), ("currency", settlement.Currency));
+                break;
+            case StoreOutcomeKind.Duplicate:
+                log.Info("claim already settled with the same content (duplicate delivery); nothing to do", ("storedCorrelationId", outcome.Stored.CorrelationId));
+                break;
+            default:
+                log.Error("claim already settled with different content (conflict); the stored settlement stands", ("storedCorrelationId", outcome.Stored.CorrelationId));
+                throw new BadInputException(
+                    $"conflict: claim {settlement.ClaimId} is already settled (settlementId {outcome.Stored.SettlementId}, correlationId {outcome.Stored.CorrelationId}) from different content; the stored settlement is not overwritten");
+        }
+    }
+
+    /// <summary>The pure part of a message: envelope, event type, contract, calculation (no I/O; also what the benchmark measures).</summary>
+    /// <exception cref="BadInputException">The body is not an EventBridge event, or not a Fraud.Not.Detected from fraud.service.</exception>
+    internal (SettlementDecision Decision, string CorrelationId) Decide(string body, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        int maxBytes = Encoding.UTF8.GetMaxByteCount(body.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = maxBytes <= StackBodyBytes ? stackalloc byte[StackBodyBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        try
+        {
+            ReadOnlySpan<byte> utf8 = buffer[..Encoding.UTF8.GetBytes(body, buffer)];
+            EventEnvelope envelope = EventEnvelope.Parse(utf8);
+            if (!envelope.IsFraudNotDetected)
+            {
+                throw new BadInputException(
+                    $"the event is {Shorten(envelope.DetailType)} from {Shorten(envelope.Source)}; this consumer settles only {EventEnvelope.FraudNotDetected} from {EventEnvelope.FraudSource} (check the rule's event pattern)");
+            }
+
+            return (SettlementDecision.Decide(utf8[envelope.Detail], envelope.Id, now, _contract, _calculator), envelope.Id);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}…'";
+}
