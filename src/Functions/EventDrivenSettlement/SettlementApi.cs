@@ -18,7 +18,7 @@ namespace Patterns.Cdk.Functions.EventDrivenSettlement;
 /// <item><c>POST /settlements</c>, body = the <c>Fraud.Not.Detected</c> detail: 201 + the settlement the first time;
 /// 200 + the stored settlement on an identical retry; 409 <c>{"message","claimId","settlementId"}</c> when the claim is
 /// settled from different content; 400 <c>{"message","errors":[...]}</c> listing every contract violation; 422 when no
-/// deductible rule applies. The correlation id is the <c>X-Correlation-Id</c> header (1-128 characters), else API
+/// deductible rule applies. The correlation id is the <c>X-Correlation-Id</c> header (see <see cref="CorrelationIds"/>), else API
 /// Gateway's request id.</item>
 /// <item><c>GET /settlements/{claimId}</c>: 200 + the settlement, or 404.</item>
 /// <item>Another method on these resources: 405 with <c>Allow</c>; any other path: 404.</item>
@@ -164,9 +164,9 @@ public sealed class SettlementApi
         }
 
         string? correlationHeader = request.Header(CorrelationHeader);
-        if (correlationHeader is not null && correlationHeader.Trim().Length is 0 or > EventEnvelope.MaxIdLength)
+        if (correlationHeader is not null && !CorrelationIds.IsValid(correlationHeader.Trim()))
         {
-            problems.Add($"{CorrelationHeader}: must be 1 to {EventEnvelope.MaxIdLength} characters");
+            problems.Add($"{CorrelationHeader}: must be {CorrelationIds.Rule}");
         }
 
         byte[]? body = ReadBody(request, problems);

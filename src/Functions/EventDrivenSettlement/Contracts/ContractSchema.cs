@@ -47,15 +47,16 @@ public sealed class ContractSchema
     /// <summary>Every violation of the contract by <paramref name="utf8Json"/>; empty when it is valid (no allocation then).</summary>
     public IReadOnlyList<ContractViolation> Validate(ReadOnlySpan<byte> utf8Json)
     {
+        if (utf8Json.IsEmpty)
+        {
+            return [new ContractViolation(string.Empty, "is empty (expected a JSON document)")];
+        }
+
         List<ContractViolation>? violations = null;
         var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
         try
         {
-            if (!reader.Read())
-            {
-                return [new ContractViolation(string.Empty, "is empty (expected a JSON document)")];
-            }
-
+            reader.Read();
             ValidateValue(ref reader, _root, ref violations);
             if (reader.Read())
             {

@@ -21,9 +21,6 @@ public readonly record struct EventEnvelope(string Id, string Source, string Det
     /// <summary>The detail type of the events the settlement consumes.</summary>
     public const string FraudNotDetected = "Fraud.Not.Detected";
 
-    /// <summary>The longest event id accepted (it becomes the settlement's correlationId, at most 128 characters).</summary>
-    public const int MaxIdLength = 128;
-
     public bool IsFraudNotDetected => Source == FraudSource && DetailType == FraudNotDetected;
 
     /// <summary>Reads the envelope of a UTF-8 message body.</summary>
@@ -88,9 +85,10 @@ public readonly record struct EventEnvelope(string Id, string Source, string Det
             throw NotAnEvent("it lacks " + missing);
         }
 
-        if (id.Length is 0 or > MaxIdLength)
+        if (!CorrelationIds.IsValid(id))
         {
-            throw NotAnEvent($"its id must be 1 to {MaxIdLength} characters");
+            // The id becomes the settlement's correlationId.
+            throw NotAnEvent("its id must be " + CorrelationIds.Rule);
         }
 
         return new EventEnvelope(id, source, detailType, detail.Value);
