@@ -1,8 +1,5 @@
-using System.Buffers;
-using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.SQS;
-using Patterns.Cdk.Functions.EventDrivenSettlement.Contracts;
 using Patterns.Cdk.Functions.EventDrivenSettlement.Settlement;
 using Patterns.Cdk.Functions.EventDrivenSettlement.Store;
 using Patterns.Cdk.Functions.Shared;
@@ -25,9 +22,6 @@ namespace Patterns.Cdk.Functions.EventDrivenSettlement;
 /// </summary>
 public sealed class SettlementConsumer
 {
-    private const int StackBodyBytes = 1024;
-
-    private readonly ContractSchema _contract;
     private readonly SettlementCalculator _calculator;
     private readonly SettlementStore _store;
     private readonly SqsBatchProcessor _batches;
@@ -47,7 +41,6 @@ public sealed class SettlementConsumer
         ArgumentNullException.ThrowIfNull(settings);
         _log = log ?? JsonLog.CreateDefault();
         _clock = clock ?? TimeProvider.System;
-        _contract = SettlementContracts.FraudNotDetected;
         _calculator = new SettlementCalculator(settings.Rules);
         _store = new SettlementStore(dynamoDb, settings.TableName);
         _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log);
@@ -70,7 +63,7 @@ public sealed class SettlementConsumer
     internal async Task SettleAsync(SqsMessage message)
     {
         JsonLog log = _log.With(("messageId", message.MessageId));
-        (SettlementDecision decision, string correlationId) = Decide(message.Body, _clock.GetUtcNow());
+        (SettlementDecision decision, string correlationId) = QueueMessage.Decide(message.Body, _clock.GetUtcNow(), _calculator);
         log = log.With(("correlationId", correlationId), ("claimId", decision.Claim?.ClaimId), ("settlementId", decision.Settlement?.SettlementId));
         if (decision.Kind != DecisionKind.Settle)
         {
@@ -104,35 +97,4 @@ public sealed class SettlementConsumer
                     $"conflict: claim {settlement.ClaimId} is already settled (settlementId {outcome.Stored.SettlementId}, correlationId {outcome.Stored.CorrelationId}) from different content; the stored settlement is not overwritten");
         }
     }
-
-    /// <summary>The pure part of a message: envelope, event type, contract, calculation (no I/O; also what the benchmark measures).</summary>
-    /// <exception cref="BadInputException">The body is not an EventBridge event, or not a Fraud.Not.Detected from fraud.service.</exception>
-    internal (SettlementDecision Decision, string CorrelationId) Decide(string body, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        int maxBytes = Encoding.UTF8.GetMaxByteCount(body.Length);
-        byte[]? rented = null;
-        Span<byte> buffer = maxBytes <= StackBodyBytes ? stackalloc byte[StackBodyBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
-        try
-        {
-            ReadOnlySpan<byte> utf8 = buffer[..Encoding.UTF8.GetBytes(body, buffer)];
-            EventEnvelope envelope = EventEnvelope.Parse(utf8);
-            if (!envelope.IsFraudNotDetected)
-            {
-                throw new BadInputException(
-                    $"the event is {Shorten(envelope.DetailType)} from {Shorten(envelope.Source)}; this consumer settles only {EventEnvelope.FraudNotDetected} from {EventEnvelope.FraudSource} (check the rule's event pattern)");
-            }
-
-            return (SettlementDecision.Decide(utf8[envelope.Detail], envelope.Id, now, _contract, _calculator), envelope.Id);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
-
-    private static string Shorten(string value) => value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}…'";
 }
