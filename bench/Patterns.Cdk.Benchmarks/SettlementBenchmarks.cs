@@ -104,20 +104,22 @@ internal static class SettlementBench
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"))
             .WithOptions(ConfigOptions.JoinSummary);
+        string loadBefore = Report.LoadAverage();
         Summary summary = BenchmarkRunner.Run<SettlementBenchmarks>(config, args);
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}; load average before {loadBefore}, after {Report.LoadAverage()}.");
         text.AppendLine();
-        text.AppendLine("| Operation | Mean (µs) | ± (µs, 99.9% CI) | Allocated / op (bytes) |");
-        text.AppendLine("|---|---:|---:|---:|");
+        text.AppendLine("| Operation | Mean (µs) | ± (µs, 99.9% CI) | Min (µs) | Allocated / op (bytes) |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
         foreach (BenchmarkReport report in summary.Reports)
         {
             string name = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo;
             double mean = report.ResultStatistics?.Mean / 1000 ?? double.NaN;
             double error = report.ResultStatistics?.ConfidenceInterval.Margin / 1000 ?? double.NaN;
+            double min = report.ResultStatistics?.Min / 1000 ?? double.NaN;
             long bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1;
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {mean:F2} | {error:F2} | {bytes} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {mean:F2} | {error:F2} | {min:F2} | {bytes} |");
         }
 
         Console.WriteLine();
