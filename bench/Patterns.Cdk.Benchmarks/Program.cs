@@ -9,6 +9,12 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Patterns.Cdk.Benchmarks;
 
+// The settlement handler's per-message cost (bench/README.md, "Settlement"): its own short job.
+if (args.Length > 0 && args[0] == "--settlement")
+{
+    return SettlementBench.Run(args[1..]);
+}
+
 // Child mode for the peak-memory measurement: run one operation once in a fresh process.
 if (args.Length == 3 && args[0] == "--peak-rss")
 {

@@ -10,7 +10,7 @@ namespace Patterns.Cdk.Functions.Tests.Handlers;
 /// </summary>
 public sealed class BootstrapTableTests
 {
-    public static TheoryData<string> Projects() => new() { "RecursionSafeS3Processor", "FaceBlurPipeline", "ApiPoller" };
+    public static TheoryData<string> Projects() => new() { "RecursionSafeS3Processor", "FaceBlurPipeline", "ApiPoller", "EventDrivenSettlement" };
 
     [Theory]
     [MemberData(nameof(Projects))]
@@ -44,6 +44,7 @@ public sealed class BootstrapTableTests
         "RecursionSafeS3Processor" => (typeof(Functions.RecursionSafeS3Processor.Bootstrap).Assembly, Functions.RecursionSafeS3Processor.Bootstrap.Handlers),
         "FaceBlurPipeline" => (typeof(Functions.FaceBlurPipeline.Bootstrap).Assembly, Functions.FaceBlurPipeline.Bootstrap.Handlers),
         "ApiPoller" => (typeof(Functions.ApiPoller.Bootstrap).Assembly, Functions.ApiPoller.Bootstrap.Handlers),
+        "EventDrivenSettlement" => (typeof(Functions.EventDrivenSettlement.Bootstrap).Assembly, Functions.EventDrivenSettlement.Bootstrap.Handlers),
         _ => throw new ArgumentOutOfRangeException(nameof(project), project, "not a handler project"),
     };
 }

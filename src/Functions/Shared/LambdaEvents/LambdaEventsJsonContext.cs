@@ -17,4 +17,6 @@ namespace Patterns.Cdk.Functions.Shared;
 [JsonSerializable(typeof(EventSourceProbe))]
 [JsonSerializable(typeof(HttpApiV2Request))]
 [JsonSerializable(typeof(HttpApiV2Response))]
+[JsonSerializable(typeof(RestApiProxyRequest))]
+[JsonSerializable(typeof(RestApiProxyResponse))]
 public sealed partial class LambdaEventsJsonContext : JsonSerializerContext;
