@@ -29,6 +29,13 @@ internal static class Suppressions
                 NagSuppressions.Add(method, new NagSuppression("AwsSolutions-COG4",
                     "Every method uses IAM authorization (SigV4): callers are AWS principals granted execute-api:Invoke (GrantSubmit, GrantRead), not Cognito users."));
             }
+
+            if (api.Node.TryFindChild("CloudWatchRole") is Role cloudWatchRole)
+            {
+                NagSuppressions.Add(cloudWatchRole, new NagSuppression("AwsSolutions-IAM4",
+                    "ApiCloudWatchRole: the account-wide API Gateway logging role writes the execution logs of every REST API in the account and region (log groups API Gateway names and creates itself); AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for it.",
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
+            }
         }
 
         if (s.ContainerService is { } service)
