@@ -175,8 +175,11 @@ public class EventDrivenSettlementDefaultsTests
             registry.Remove("$schema");
             JsonNode.DeepEquals(registry, document).Should().BeTrue($"the registry publishes {file} unchanged");
 
-            // 2. The handler: its bootstrap carries the file's exact bytes (an embedded resource of the AOT executable).
-            Contains(BundledFile("event-driven-settlement.zip", "bootstrap"), Encoding.UTF8.GetBytes(repository)).Should().BeTrue($"the handler embeds {file} byte for byte");
+            // 2. The handler: its bootstrap carries the file's exact text (an embedded resource of the AOT executable keeps
+            // the UTF-8 bytes; a string literal compiled in would be UTF-16).
+            var bootstrap = BundledFile("event-driven-settlement.zip", "bootstrap");
+            (Contains(bootstrap, Encoding.UTF8.GetBytes(repository)) || Contains(bootstrap, Encoding.Unicode.GetBytes(repository)))
+                .Should().BeTrue($"the handler embeds {file} unchanged");
 
             // The construct assembly's linked copy is the same file.
             (file == SettlementContracts.InputFile ? SettlementContracts.InputSchemaText : SettlementContracts.OutputSchemaText).Should().Be(repository);
