@@ -262,6 +262,9 @@ public class EventDrivenSettlementSwitchTests
         var (stack, settlement, t) = Settlement(s => new EventDrivenSettlementProps { ContainerImage = Image(s) });
         settlement.ConsumerFunction.Should().BeNull();
         settlement.ContainerService.Should().NotBeNull();
+        settlement.MetricConsumerErrors().Should().BeNull();
+        settlement.MetricFunctionThrottles().Should().BeNull("no bundled function runs in container mode without the API");
+        settlement.Alarms.Should().HaveCount(5, "three dead-letter queues, pipe failures and backlog age; the backlog alarm is how a stalled container shows");
         t.ResourceCountIs("AWS::Lambda::EventSourceMapping", 0);
         Resources(stack, "AWS::Lambda::Function").Where(f => (string?)f.Properties["Runtime"] == "provided.al2023").Should().BeEmpty();
         t.HasResourceProperties("AWS::ECS::Service", Props(
