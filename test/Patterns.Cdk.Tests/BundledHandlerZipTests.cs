@@ -40,6 +40,7 @@ public class BundledHandlerZipTests
         var demoStack = TestApp.NewStack();
         _ = new ApiPoller.DemoPartnerApi(demoStack, "Partner");
         stacks.Add(demoStack);
+        stacks.Add(SettlementSynth.Settlement(new EventDrivenSettlement.EventDrivenSettlementProps { EnableRestApi = true }).Stack);
         foreach (var stack in stacks)
         {
             var template = JsonNode.Parse(TestApp.Json(stack))!;

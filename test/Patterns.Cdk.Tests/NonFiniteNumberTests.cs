@@ -2,6 +2,7 @@ using System.Reflection;
 using Amazon.CDK;
 using FluentAssertions;
 using Patterns.Cdk.ApiPoller;
+using Patterns.Cdk.EventDrivenSettlement;
 using Patterns.Cdk.FaceBlurPipeline;
 using Patterns.Cdk.RecursionSafeS3Processor;
 using Xunit;
@@ -29,6 +30,8 @@ public class NonFiniteNumberTests
         [typeof(FaceBlurPipelineProps)] = (() => new FaceBlurPipelineProps(), (s, p) => _ = new FaceBlurPipeline.FaceBlurPipeline(s, "Blur", (FaceBlurPipelineProps)p), ""),
         [typeof(RecursionSafeS3ProcessorProps)] = (() => new RecursionSafeS3ProcessorProps(),
             (s, p) => _ = new RecursionSafeS3Processor.RecursionSafeS3Processor(s, "Processor", (RecursionSafeS3ProcessorProps)p), ""),
+        [typeof(EventDrivenSettlementProps)] = (() => new EventDrivenSettlementProps { EnableRestApi = true },
+            (s, p) => _ = new EventDrivenSettlement.EventDrivenSettlement(s, "Settlement", (EventDrivenSettlementProps)p), ""),
     };
 
     private static IEnumerable<PropertyInfo> NumericProps() =>
@@ -55,7 +58,7 @@ public class NonFiniteNumberTests
     {
         NumericProps().Select(p => p.DeclaringType!).Distinct().Should().BeSubsetOf(Owners.Keys,
             "a props type with numbers must be registered in Owners so NaN and Infinity are proven to be refused");
-        NumericProps().Should().HaveCountGreaterThan(25, "the three constructs and their nested props have that many numbers");
+        NumericProps().Should().HaveCountGreaterThan(25, "the constructs and their nested props have that many numbers");
     }
 
     [Theory]
@@ -90,6 +93,11 @@ public class NonFiniteNumberTests
     [InlineData("FaceBlurPipelineProps", "WorkerMemorySize", 2048.5)]
     [InlineData("RecursionSafeS3ProcessorProps", "MaxReceiveCount", 2.5)]
     [InlineData("RecursionSafeS3ProcessorProps", "ProcessorMemorySize", 512.5)]
+    [InlineData("EventDrivenSettlementProps", "MaxReceiveCount", 2.5)]
+    [InlineData("EventDrivenSettlementProps", "ConsumerMemorySize", 512.5)]
+    [InlineData("EventDrivenSettlementProps", "ConsumerMaxConcurrency", 10.5)]
+    [InlineData("EventDrivenSettlementProps", "ApiBurstLimit", 100.5)]
+    [InlineData("EventDrivenSettlementProps", "ContainerMinCapacity", 1.5)]
     public void A_fractional_count_or_size_is_refused_with_the_prop_named(string type, string prop, double value)
     {
         var owner = Owners.Single(o => o.Key.Name == type);

@@ -65,10 +65,19 @@ internal static class BundledHandlers
     /// <summary>The sample app's demo partner API: paged fake data with random delays and errors.</summary>
     public static readonly BundledHandler ApiPollerDemoPartner = new(ApiPollerZip, "DemoPartner");
 
+    private const string SettlementZip = "event-driven-settlement.zip";
+
+    /// <summary>EventDrivenSettlement's queue consumer: validates each Fraud.Not.Detected event and writes its settlement with a conditional put.</summary>
+    public static readonly BundledHandler SettlementConsumer = new(SettlementZip, "SettlementConsumer");
+
+    /// <summary>EventDrivenSettlement's REST API: POST /settlements and GET /settlements/{claimId} (the same logic and conditional put).</summary>
+    public static readonly BundledHandler SettlementApi = new(SettlementZip, "SettlementApi");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
     [
         ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor, FaceBlurWorker,
         ApiPollerJobApi, ApiPollerJobPlanner, ApiPollerPageFetcher, ApiPollerCursorFetcher, ApiPollerTaskConsumer, ApiPollerDemoPartner,
+        SettlementConsumer, SettlementApi,
     ];
 }

@@ -20,6 +20,9 @@ namespace Patterns.Cdk.Core;
 /// <item><c>Custom::S3AutoDeleteObjectsCustomResourceProvider</c>: when a user sets <c>AutoDeleteObjects</c> in any
 /// bucket props. CDK picks the region's "latest" Node.js (<c>nodejs20.x</c>, create-blocked since 2026-06-01, or a
 /// FindInMap over such names for region-agnostic stacks). Its handler is async JavaScript on the runtime's AWS SDK v3.</item>
+/// <item><c>Custom::VpcRestrictDefaultSGCustomResourceProvider</c>: whenever a construct creates a VPC
+/// (EventDrivenSettlement's container mode) with <c>@aws-cdk/aws-ec2:restrictDefaultSecurityGroup</c> on, as in this
+/// repository's cdk.json. Same Node.js choice; its handler is async JavaScript on the runtime's AWS SDK v3.</item>
 /// <item>The DynamoDB replica provider (nested stack <c>@aws-cdk/aws-dynamodb.ReplicaProvider</c>: two handlers and
 /// the provider framework's functions): when a user sets <c>ReplicationRegions</c> in table props. Same Node.js choice.</item>
 /// </list>
@@ -44,6 +47,9 @@ internal static class CdkHelperFunctions
 
     /// <summary>Construct id of CDK's bucket-notification handler (a stack singleton).</summary>
     public const string BucketNotificationsHandlerId = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834";
+
+    /// <summary>Construct id of CDK's provider that strips the rules of a new VPC's default security group (a stack singleton).</summary>
+    public const string VpcRestrictDefaultSgProviderId = "Custom::VpcRestrictDefaultSGCustomResourceProvider";
 
     /// <summary>Construct ids under which aws-cdk-lib creates helper functions without marking them.</summary>
     private static readonly string[] KnownHelperIds =
@@ -125,6 +131,11 @@ internal static class CdkHelperFunctions
             if (resource.Node.Scope?.Node.Id == BucketNotificationsHandlerId)
             {
                 CommonSuppressions.BucketNotificationsHandler(resource.Node.Scope);
+            }
+
+            if (resource.Node.Scope?.Node.Id == VpcRestrictDefaultSgProviderId)
+            {
+                CommonSuppressions.VpcRestrictDefaultSgProvider(resource.Node.Scope);
             }
         }
     }

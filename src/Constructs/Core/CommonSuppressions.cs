@@ -62,4 +62,28 @@ internal static class CommonSuppressions
             }
         }
     }
+
+    /// <summary>
+    /// CDK's provider that removes every rule of a new VPC's default security group (one per stack): explain the findings
+    /// it always raises. Applied by <see cref="CdkHelperFunctions"/>, which also sets its runtime and log group.
+    /// </summary>
+    public static void VpcRestrictDefaultSgProvider(IConstruct provider)
+    {
+        const string why = "CDK's VpcRestrictDefaultSG provider (aws-cdk-lib custom resource) that removes every rule of the VPC's default security group at deploy time";
+        if (provider.Node.TryFindChild("Handler") is CfnResource handler)
+        {
+            const string runtime = " runs on " + CdkHelperFunctions.NodeRuntime + ", set by Patterns.Cdk (tools/runtimes keeps it deployable).";
+            NagSuppressions.Add(handler,
+                new NagSuppression("AwsSolutions-L1", why + runtime),
+                new NagSuppression("Serverless-LambdaLatestVersion", why + runtime),
+                new NagSuppression("Serverless-LambdaDLQ", why + " is invoked by CloudFormation, which waits for its response: a failed invocation fails the deployment, so a DLQ would only hold a copy of CloudFormation's request."),
+                new NagSuppression("Serverless-LambdaTracing", why + " runs only during deployments."));
+        }
+
+        if (provider.Node.TryFindChild("Role") is CfnResource role)
+        {
+            NagSuppressions.Add(role, new NagSuppression("AwsSolutions-IAM4", why + " uses the AWS managed basic execution policy (its own ec2 actions are limited to the default security group).",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
+        }
+    }
 }

@@ -107,6 +107,7 @@ internal sealed class PropsValidator(string constructName)
     {
         null => "nothing",
         string s => $"\"{s}\"",
+        bool b => b ? "true" : "false",
         double d => Number(d),
         float f => Number(f),
         Duration d => d.ToHumanString(),
