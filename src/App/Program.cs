@@ -35,4 +35,10 @@ var partnerSync = new PartnerSyncStack(app, "PatternsCdk-PartnerSync", partner.P
 });
 partnerSync.AddDependency(partner);
 
+_ = new ClaimsStack(app, "PatternsCdk-Claims", alarms.Topic, new StackProps
+{
+    Env = env,
+    Description = "Patterns.Cdk sample: the claims bus with EventDrivenSettlement settling each claim exactly once.",
+});
+
 app.Synth();

@@ -85,13 +85,14 @@ public sealed class FunctionHost
         return new FunctionHost(logicalId, name, identity.PrincipalId, environment, instance, method);
     }
 
-    // The bootstrap tables of the three handler projects: the harness runs the class an entry names (on the JIT) the way
+    // The bootstrap tables of the handler projects: the harness runs the class an entry names (on the JIT) the way
     // the AOT bootstrap would, only with the test constructor instead of the Lambda one.
     private static readonly (Assembly Assembly, IReadOnlyDictionary<string, Func<Functions.Shared.RuntimeSupportStandIn.LambdaHandler>> Table)[] Bootstraps =
     [
         (typeof(Functions.RecursionSafeS3Processor.Bootstrap).Assembly, Functions.RecursionSafeS3Processor.Bootstrap.Handlers),
         (typeof(Functions.FaceBlurPipeline.Bootstrap).Assembly, Functions.FaceBlurPipeline.Bootstrap.Handlers),
         (typeof(Functions.ApiPoller.Bootstrap).Assembly, Functions.ApiPoller.Bootstrap.Handlers),
+        (typeof(Functions.EventDrivenSettlement.Bootstrap).Assembly, Functions.EventDrivenSettlement.Bootstrap.Handlers),
     ];
 
     private static (Type Type, MethodInfo Method) ResolveHandler(string logicalId, string handler)

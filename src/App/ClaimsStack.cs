@@ -1,0 +1,71 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.Events.Targets;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.SNS;
+using Constructs;
+using Patterns.Cdk.EventDrivenSettlement;
+
+namespace Patterns.Cdk.App;
+
+/// <summary>
+/// The claims domain's bus with the settlement service on it: EventDrivenSettlement settles every
+/// <c>Fraud.Not.Detected</c> claim the fraud domain publishes (and every claim POSTed to its IAM-authorized REST API)
+/// exactly once, and a downstream consumer (here a log group, standing in for the notification domain) receives each
+/// <c>Settlement.Finalized</c>. Publish a claim with <c>aws events put-events</c> (see docs/EventDrivenSettlement.md).
+/// </summary>
+public sealed class ClaimsStack : Stack
+{
+    /// <summary>The claims domain's custom bus.</summary>
+    public EventBus Bus { get; }
+
+    /// <summary>The settlement service.</summary>
+    public EventDrivenSettlement.EventDrivenSettlement Settlement { get; }
+
+    /// <summary>Creates the stack; every alarm notifies <paramref name="alarmTopic"/>.</summary>
+    public ClaimsStack(Construct scope, string id, ITopic alarmTopic, IStackProps props) : base(scope, id, props)
+    {
+        Bus = new EventBus(this, "ClaimsBus", new EventBusProps { Description = "Claims processing: fraud, settlement and notification domains." });
+
+        Settlement = new EventDrivenSettlement.EventDrivenSettlement(this, "Settlement", new EventDrivenSettlementProps
+        {
+            ExistingEventBus = Bus,
+            AlarmTopic = alarmTopic,
+            EnableRestApi = true,
+        });
+
+        // The notification domain's subscription: every finalized settlement, kept for a month.
+        var finalized = new LogGroup(this, "FinalizedSettlements", new LogGroupProps
+        {
+            Retention = RetentionDays.ONE_MONTH,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        _ = new Rule(this, "OnSettlementFinalized", new RuleProps
+        {
+            EventBus = Bus,
+            Description = "Settlement.Finalized events, as a downstream domain would consume them (deduplicating by settlementId).",
+            EventPattern = new EventPattern
+            {
+                Source = ["settlement.service"],
+                DetailType = ["Settlement.Finalized"],
+            },
+            Targets = [new CloudWatchLogGroup(finalized)],
+        });
+
+        _ = new CfnOutput(this, "ClaimsBusName", new CfnOutputProps
+        {
+            Value = Bus.EventBusName,
+            Description = "Publish Fraud.Not.Detected (source fraud.service) here; Settlement.Finalized comes back on it.",
+        });
+        _ = new CfnOutput(this, "SettlementApiUrl", new CfnOutputProps
+        {
+            Value = Settlement.ApiUrl ?? string.Empty,
+            Description = "POST /settlements and GET /settlements/{claimId}, signed with SigV4 (IAM auth).",
+        });
+        _ = new CfnOutput(this, "FinalizedSettlementsLogGroup", new CfnOutputProps
+        {
+            Value = finalized.LogGroupName,
+            Description = "Every Settlement.Finalized event lands here.",
+        });
+    }
+}
