@@ -1,6 +1,5 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
-using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
@@ -49,7 +48,7 @@ public sealed class ClaimsStack : Stack
                 Source = ["settlement.service"],
                 DetailType = ["Settlement.Finalized"],
             },
-            Targets = [new CloudWatchLogGroup(finalized)],
+            Targets = [new Amazon.CDK.AWS.Events.Targets.CloudWatchLogGroup(finalized)],
         });
 
         _ = new CfnOutput(this, "ClaimsBusName", new CfnOutputProps

@@ -4,7 +4,6 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.SQS.Model;
 using Json.Schema;
 using Patterns.Cdk.EventDrivenSettlement;
-using Patterns.Cdk.Functions.EventDrivenSettlement.Contracts;
 using Patterns.Cdk.Functions.EventDrivenSettlement.Settlement;
 using Patterns.Cdk.Functions.Shared;
 using Patterns.Cdk.IntegrationTests.Harness;
@@ -24,7 +23,7 @@ public sealed class SettlementFlowTests(EmulatorFixture emulators, ITestOutputHe
     private const int Claims = 30;
     private static readonly Lazy<JsonObject> Template = new(() => SettlementDeployment.Synthesize(new EventDrivenSettlementProps { EnableRestApi = true }));
     private static readonly JsonSchema FinalizedSchema =
-        JsonSchema.FromText(System.Text.Encoding.UTF8.GetString(SettlementContracts.Read(SettlementContracts.SettlementFinalizedFile)));
+        JsonSchema.FromText(System.Text.Encoding.UTF8.GetString(Functions.EventDrivenSettlement.Contracts.SettlementContracts.Read(Functions.EventDrivenSettlement.Contracts.SettlementContracts.SettlementFinalizedFile)));
 
     [Fact]
     public async Task Claims_delivered_three_times_in_shuffled_order_give_one_row_and_one_event_each_with_deterministic_ids()
@@ -34,8 +33,8 @@ public sealed class SettlementFlowTests(EmulatorFixture emulators, ITestOutputHe
         var deliveries = new List<JsonObject>();
         for (int i = 0; i < Claims; i++)
         {
-            JsonObject detail = Detail($"claim-{i:000}", $"customer-{i % 7}", i % 4 switch { 0 => "MINOR", 1 => "MODERATE", 2 => "SEVERE", _ => "TOTAL_LOSS" },
-                100m + (i * 137.25m));
+            string level = (i % 4) switch { 0 => "MINOR", 1 => "MODERATE", 2 => "SEVERE", _ => "TOTAL_LOSS" };
+            JsonObject detail = Detail($"claim-{i:000}", $"customer-{i % 7}", level, 100m + (i * 137.25m));
             JsonObject original = Event($"evt-{i:000}", detail);
             deliveries.Add(original);
             deliveries.Add(original.DeepClone().AsObject()); // EventBridge's at-least-once delivery: the same event again

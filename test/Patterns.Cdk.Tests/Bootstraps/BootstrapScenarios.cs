@@ -323,6 +323,71 @@ internal sealed record BootstrapScenario(
 
     // ---- Events ----
 
+    // ---- EventDrivenSettlement ----
+
+    private const string SettlementTable = "settlements";
+    private const string SettlementRules = """{"currency":"EUR","deductibles":[{"documentType":"CAR","damageLevel":"MODERATE","amount":"500.00"}]}""";
+    private const string ClaimDetail = """{"customerId":"customer-1","claimId":"claim-42","documentType":"CAR","fraudType":"CLAIMS","damage":{"level":"MODERATE","part":"bumper","estimatedCost":2500}}""";
+
+    private static Dictionary<string, string> SettlementSettings() => new()
+    {
+        ["SETTLEMENT_TABLE"] = SettlementTable,
+        ["SETTLEMENT_RULES"] = SettlementRules,
+        ["DEAD_LETTER_QUEUE_URL"] = $"https://sqs.{Region}.amazonaws.com/{Account}/settlement-dlq",
+    };
+
+    private static BootstrapScenario SettlementConsumer() => new(
+        BundledHandlers.SettlementConsumer,
+        _ => SettlementSettings(),
+        _ => { },
+        SqsEvent($$"""{"version":"0","id":"evt-42","detail-type":"Fraud.Not.Detected","source":"fraud.service","account":"{{Account}}","time":"2026-12-05T08:00:00Z","region":"{{Region}}","resources":[],"detail":{{ClaimDetail}}}"""),
+        (response, aws) =>
+        {
+            JsonNode.Parse(response.Text)!["batchItemFailures"]!.AsArray().Should().BeEmpty(response.Text);
+            AwsRequest put = aws.Of("DynamoDB.PutItem").Should().ContainSingle("the settlement is written once, conditionally").Subject;
+            ((string?)put.Json!["TableName"]).Should().Be(SettlementTable);
+            ((string?)put.Json["ConditionExpression"]).Should().Contain("attribute_not_exists(");
+            ((string?)put.Json["Item"]!["payoutAmount"]!["S"]).Should().Be("2000.00");
+            ((string?)put.Json["Item"]!["currency"]!["S"]).Should().Be("EUR");
+            ((string?)put.Json["Item"]!["correlationId"]!["S"]).Should().Be("evt-42");
+            aws.Of("SQS.SendMessage").Should().BeEmpty("nothing is parked");
+        },
+        "this is not JSON",
+        "BadInputException",
+        "*JSON*",
+        ("SETTLEMENT_TABLE", null),
+        "*SETTLEMENT_TABLE*");
+
+    private static BootstrapScenario SettlementApi() => new(
+        BundledHandlers.SettlementApi,
+        _ => SettlementSettings(),
+        _ => { },
+        new JsonObject
+        {
+            ["resource"] = "/settlements",
+            ["path"] = "/settlements",
+            ["httpMethod"] = "POST",
+            ["headers"] = new JsonObject { ["Content-Type"] = "application/json", ["X-Correlation-Id"] = "rest-42" },
+            ["requestContext"] = new JsonObject { ["accountId"] = Account, ["requestId"] = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", ["stage"] = "prod" },
+            ["body"] = ClaimDetail,
+            ["isBase64Encoded"] = false,
+        }.ToJsonString(),
+        (response, aws) =>
+        {
+            JsonNode answer = JsonNode.Parse(response.Text)!;
+            ((int)answer["statusCode"]!).Should().Be(201, response.Text);
+            JsonNode settlement = JsonNode.Parse((string)answer["body"]!)!;
+            ((string?)settlement["claimId"]).Should().Be("claim-42");
+            ((string?)settlement["payoutAmount"]).Should().Be("2000.00");
+            ((string?)settlement["correlationId"]).Should().Be("rest-42");
+            ((string?)aws.Of("DynamoDB.PutItem").Should().ContainSingle().Subject.Json!["TableName"]).Should().Be(SettlementTable);
+        },
+        "this is not JSON",
+        "BadInputException",
+        "*JSON*",
+        ("SETTLEMENT_RULES", """{"currency":"EUR","deductibles":[]}"""),
+        "*SETTLEMENT_RULES*");
+
     private static string S3Record(string bucket, string key, long size) => new JsonObject
     {
         ["eventVersion"] = "2.1",
@@ -386,5 +451,6 @@ internal sealed record BootstrapScenario(
     {
         ObjectMetadataGuard(), LedgerRecorder(), ContentStampProcessor(), FaceBlurWorker(),
         JobApi(), JobPlanner(), PageFetcher(), CursorFetcher(), TaskConsumer(), DemoPartner(),
+        SettlementConsumer(), SettlementApi(),
     }.ToDictionary(s => s.Handler.Handler, StringComparer.Ordinal));
 }
