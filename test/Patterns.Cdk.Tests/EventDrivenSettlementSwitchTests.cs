@@ -177,7 +177,7 @@ public class EventDrivenSettlementSwitchTests
             ("AccessLogSetting", Props(("DestinationArn", Match.AnyValue()), ("Format", Match.StringLikeRegexp("\\$context.requestId")))),
             ("MethodSettings", new object[] { Match.ObjectLike(Props(("LoggingLevel", "ERROR"), ("DataTraceEnabled", false), ("ThrottlingRateLimit", 20), ("ThrottlingBurstLimit", 40))) })));
         t.HasResourceProperties("AWS::ApiGateway::GatewayResponse", Props(("ResponseType", "BAD_REQUEST_BODY"), ("StatusCode", "400"),
-            ("ResponseTemplates", Props(("application/json", "{\"message\":$context.error.messageString,\"errors\":[$context.error.validationErrorString]}")))));
+            ("ResponseTemplates", Props(("application/json", "{\"message\":$context.error.messageString,\"errors\":[\"$context.error.validationErrorString\"]}")))));
         t.ResourceCountIs("AWS::ApiGateway::Account", 0);
         Environment(stack, "ApiFunction").Select(e => e.Key).Should().BeEquivalentTo("LOG_LEVEL", "SETTLEMENT_TABLE", "SETTLEMENT_RULES");
         t.HasResourceProperties("AWS::Lambda::Function", Props(("Handler", "SettlementApi"), ("Timeout", 10)));

@@ -34,8 +34,12 @@ internal static class SettlementRestApi
     /// <summary>Name of the request model (the input contract).</summary>
     public const string ModelName = "FraudNotDetected";
 
-    /// <summary>What API Gateway answers when the body breaks the contract: the design's 400 shape, with API Gateway's validation summary as the one error.</summary>
-    public const string BadRequestBodyTemplate = "{\"message\":$context.error.messageString,\"errors\":[$context.error.validationErrorString]}";
+    /// <summary>
+    /// What API Gateway answers when the body breaks the contract: the design's 400 shape, with API Gateway's validation
+    /// summary as the one error. <c>messageString</c> is documented as already quoted; <c>validationErrorString</c> is
+    /// not, so it is quoted here, as AWS's own request-validation examples do.
+    /// </summary>
+    public const string BadRequestBodyTemplate = "{\"message\":$context.error.messageString,\"errors\":[\"$context.error.validationErrorString\"]}";
 
     /// <summary>Fields of one access-log line: who called what and how it went; no body, no query string.</summary>
     public static string AccessLogFormat => new JsonObject
