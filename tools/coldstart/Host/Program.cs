@@ -5,8 +5,11 @@ using Patterns.Cdk.ColdStart;
 
 // Cold start of the bundled handlers' bootstraps, each in fresh processes against a fake Runtime API (see README.md).
 //
-//   ColdStartHost --aot DIR --r2r DIR [--runs 15] [--warmup 1] [--handlers A,B] [--raw FILE] [--logs DIR] [--details]
+//   ColdStartHost --aot DIR [--r2r DIR] [--runs 15] [--warmup 1] [--handlers A,B] [--raw FILE] [--logs DIR] [--details]
+//   ... [--variant NAME=DIR]...  an experiment's builds, run interleaved with the others and reported in tables of their own
 //   ColdStartHost --list-projects [--handlers A,B]      the projects those handlers need (Hello included), one a line
+//   ColdStartHost --list-handlers [--handlers A,B]      Project/Handler of each handler, one a line
+//   ColdStartHost --probe DIR [--runs 15] [--handlers A,B] the step-by-step breakdown of Probe/ builds, DIR/<Project>/Probe.<Project>
 //
 // DIR/<Project>/<Executable> is each published project (Hello, RecursionSafeS3Processor, FaceBlurPipeline, ApiPoller).
 // Per round, every target runs once in this order: Hello then each handler as AOT, then the same as ReadyToRun. The
@@ -16,27 +19,36 @@ IReadOnlyList<Scenario> handlers = options.Handlers is { } names
     ? names.Select(name => Scenarios.Handlers.SingleOrDefault(s => s.Handler == name) ?? throw new ArgumentException($"unknown handler '{name}'; known: {string.Join(", ", Scenarios.Handlers.Select(s => s.Handler))}")).ToList()
     : Scenarios.Handlers;
 Scenario[] rows = [Scenarios.Hello, .. handlers];
-if (options.ListProjects)
+if (options.ListProjects || options.ListHandlers)
 {
-    // For measure.sh: the projects to publish, one a line.
-    foreach (string project in rows.Select(s => s.Project).Distinct())
+    // For measure.sh and analyze.sh: the projects to publish, or Project/Handler of each handler, one a line.
+    IEnumerable<string> lines = options.ListProjects
+        ? rows.Select(s => s.Project).Distinct()
+        : handlers.Select(s => s.Project + "/" + s.Handler);
+    foreach (string line in lines)
     {
-        Console.WriteLine(project);
+        Console.WriteLine(line);
     }
 
     return 0;
 }
 
-(string Variant, string Root)[] variants = [("aot", options.Aot), ("r2r", options.R2r)];
-var targets = variants.SelectMany(v => rows.Select(s => new Target(s, v.Variant, Path.Combine(v.Root, s.Project, s.Executable)))).ToList();
+string payloadDirectory = Path.Combine(AppContext.BaseDirectory, "Payloads");
+string dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+if (options.Probe is { } probeRoot)
+{
+    return await ProbeRunner.RunAsync(probeRoot, handlers, options.Runs, payloadDirectory, dotnetRoot);
+}
+
+// Without --r2r (tools/coldstart/analyze.sh), only the AOT builds and the experiments run.
+(string Variant, string Root)[] variants = [("aot", options.Aot), .. options.R2r is { Length: > 0 } r2r ? [("r2r", r2r)] : Array.Empty<(string, string)>(), .. options.Extra];
+var targets = variants.SelectMany(v => rows.Select(s => new Target(s, v.Variant, Executable(v.Root, s)))).ToList();
 foreach (Target target in targets.Where(t => !File.Exists(t.Executable)))
 {
     Console.Error.WriteLine($"coldstart: {target.Executable} does not exist (publish {target.Scenario.Project} first)");
     return 2;
 }
 
-string payloadDirectory = Path.Combine(AppContext.BaseDirectory, "Payloads");
-string dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
 using var api = new FakeRuntimeApi();
 var results = new List<Result>();
 int rounds = options.Warmup + options.Runs;
@@ -69,7 +81,7 @@ if (options.Raw is { } raw)
     await File.WriteAllLinesAsync(raw, lines);
 }
 
-Report.Print(rows, results, options.Details, targets);
+Report.Print(rows, results, options.Details, targets, options.Extra.Select(e => e.Name).ToList());
 return 0;
 
 async Task<Result> RunOnceAsync(Target target, int round, bool warmup)
@@ -129,6 +141,13 @@ async Task<Result> RunOnceAsync(Target target, int round, bool warmup)
     return new Result(target, round, Ms(spawned, run.NextAt), Ms(spawned, run.DoneAt), run.Call, sample, problem, output.ToString());
 }
 
+// DIR/<Project>/<Executable>; an experiment may instead build one executable per handler, DIR/<Handler>/bootstrap.
+static string Executable(string root, Scenario scenario)
+{
+    string perHandler = Path.Combine(root, scenario.Handler, "bootstrap");
+    return File.Exists(perHandler) ? perHandler : Path.Combine(root, scenario.Project, scenario.Executable);
+}
+
 static void Append(StringBuilder output, string? line)
 {
     if (line is not null)
@@ -150,12 +169,13 @@ namespace Patterns.Cdk.ColdStart
 
     internal sealed record Result(Target Target, int Round, double InitMs, double FirstMs, string? Call, ProcessSample? Sample, string? Problem, string Output);
 
-    internal sealed record Options(string Aot, string R2r, int Runs, int Warmup, IReadOnlyList<string>? Handlers, string? Raw, string? Logs, bool Details, int TimeoutSeconds, bool ListProjects)
+    internal sealed record Options(string Aot, string R2r, int Runs, int Warmup, IReadOnlyList<string>? Handlers, string? Raw, string? Logs, bool Details, int TimeoutSeconds, bool ListProjects, IReadOnlyList<(string Name, string Root)> Extra, string? Probe, bool ListHandlers)
     {
         public static Options Parse(string[] args)
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            bool details = false, listProjects = false;
+            var extra = new List<(string, string)>();
+            bool details = false, listProjects = false, listHandlers = false;
             for (int i = 0; i < args.Length; i++)
             {
                 if (args[i] == "--details")
@@ -165,6 +185,15 @@ namespace Patterns.Cdk.ColdStart
                 else if (args[i] == "--list-projects")
                 {
                     listProjects = true;
+                }
+                else if (args[i] == "--list-handlers")
+                {
+                    listHandlers = true;
+                }
+                else if (args[i] == "--variant" && i + 1 < args.Length && args[i + 1].Split('=', 2) is [{ Length: > 0 } name, { Length: > 0 } root])
+                {
+                    extra.Add((name, root));
+                    i++;
                 }
                 else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
                 {
@@ -181,8 +210,10 @@ namespace Patterns.Cdk.ColdStart
             IReadOnlyList<string>? handlers = values.TryGetValue("handlers", out string? list) && !string.IsNullOrWhiteSpace(list)
                 ? list.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : null;
-            return new Options(listProjects ? "" : Required("aot"), listProjects ? "" : Required("r2r"), Number("runs", 15), Number("warmup", 1), handlers,
-                values.GetValueOrDefault("raw"), values.GetValueOrDefault("logs"), details, Number("timeout-seconds", 30), listProjects);
+            string? probe = values.GetValueOrDefault("probe");
+            bool buildsOnly = listProjects || listHandlers || probe is not null;
+            return new Options(buildsOnly ? "" : Required("aot"), values.GetValueOrDefault("r2r") ?? "", Number("runs", 15), Number("warmup", 1), handlers,
+                values.GetValueOrDefault("raw"), values.GetValueOrDefault("logs"), details, Number("timeout-seconds", 30), listProjects, extra, probe, listHandlers);
         }
     }
 }

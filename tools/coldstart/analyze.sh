@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Where a handler's cold start goes beyond the AOT hello world's (README.md, "Where the extra time goes"):
+#   1. the size of each AOT executable and of its .hydrated section (the runtime writes all of it at start, one page
+#      fault per 4 KB page);
+#   2. Probe/: per handler, step by step, in fresh processes: spawn -> Main, the handler's factory (settings, AWS SDK
+#      clients), the first and the second invocation, and once per project the first AWS SDK clients, a first
+#      exception with its stack trace, libSkiaSharp.so, and the cost of one page fault on this machine;
+#   3. OneHandler/: an executable per handler (only that handler's code compiled in), run by the harness next to the
+#      shipped per-project executables and the hello world.
+#
+#   RUNS=15  WORK=dir  HANDLERS=a,b   as for measure.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+runs=${RUNS:-15}
+handlers=${HANDLERS:-}
+if [ -n "${WORK:-}" ]; then
+  work=$WORK
+  mkdir -p "$work"
+  keep=true
+else
+  work=$(mktemp -d)
+  keep=false
+fi
+finish() {
+  status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "coldstart: failed; builds and logs are in $work" >&2
+  elif ! $keep; then
+    rm -rf "$work"
+  fi
+}
+trap finish EXIT
+
+quietly() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "coldstart: failed: $*" >&2; return 1; }
+}
+aot=(-c Release -r linux-x64 -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none -nologo -v:q)
+
+mkdir -p "$work/logs"
+quietly "$work/logs/build-host.log" dotnet build "$here/Host/Patterns.Cdk.ColdStart.Host.csproj" -c Release \
+  --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
+host=("dotnet" "$work/host/ColdStartHost.dll")
+names=$("${host[@]}" --list-handlers --handlers "$handlers")
+
+for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
+  if [ "$project" = Hello ]; then
+    file="$here/Hello/Patterns.Cdk.ColdStart.Hello.csproj"
+  else
+    file="$root/src/Functions/$project/Patterns.Cdk.Functions.$project.csproj"
+    quietly "$work/logs/build-$project-probe.log" dotnet publish "$here/Probe/Patterns.Cdk.ColdStart.Probe.csproj" \
+      -p:ProbeTarget="$project" "${aot[@]}" --artifacts-path "$work/build/probe-$project" -o "$work/publish/probe/$project"
+  fi
+  quietly "$work/logs/build-$project-aot.log" dotnet publish "$file" "${aot[@]}" \
+    --artifacts-path "$work/build/aot" -o "$work/publish/aot/$project"
+done
+
+# One executable per handler; the hello world already is one.
+for line in $names; do
+  project=${line%%/*}
+  handler=${line##*/}
+  quietly "$work/logs/build-$handler-one.log" dotnet publish "$here/OneHandler/Patterns.Cdk.ColdStart.OneHandler.csproj" \
+    -p:OneHandlerProject="$project" -p:OneHandlerName="$handler" "${aot[@]}" \
+    --artifacts-path "$work/build/one-$project" -o "$work/publish/one/$handler"
+done
+mkdir -p "$work/publish/one/Hello"
+cp "$work/publish/aot/Hello/Hello.Handlers" "$work/publish/one/Hello/bootstrap"
+
+section_kb() { # executable section -> size in KB
+  local hex
+  hex=$(readelf -SW "$1" | awk -v s="$2" '{ for (i = 1; i < NF; i++) if ($i == s) { print $(i + 4); exit } }')
+  echo $(( 16#${hex:-0} / 1024 ))
+}
+echo "Native AOT executables (linux-x64): size, and the sections that grow with the code compiled in."
+echo
+echo "| executable | MB | managed code KB | .rodata KB | .hydrated KB (written at start) |"
+echo "|---|---:|---:|---:|---:|"
+for exe in "$work"/publish/aot/*/*.Handlers "$work"/publish/one/*/bootstrap; do
+  label=${exe#"$work/publish/"}
+  printf '| %s | %s | %d | %d | %d |\n' "$label" "$(awk -v b="$(stat -c %s "$exe")" 'BEGIN { printf "%.1f", b / 1048576 }')" \
+    "$(section_kb "$exe" __managedcode)" "$(section_kb "$exe" .rodata)" "$(section_kb "$exe" .hydrated)"
+done
+
+load_before=$(uptime | sed 's/.*load average: //')
+"${host[@]}" --probe "$work/publish/probe" --runs "$runs" --handlers "$handlers"
+echo
+echo "One executable per handler (OneHandler/) next to the shipped per-project executables, interleaved:"
+echo
+"${host[@]}" --aot "$work/publish/aot" --variant "one-handler=$work/publish/one" --runs "$runs" --warmup 1 \
+  --handlers "$handlers" --raw "$work/runs-one-handler.tsv" --logs "$work/logs" --details
+load_after=$(uptime | sed 's/.*load average: //')
+echo
+echo "N=$runs per row; $(date -u '+%Y-%m-%d %H:%M UTC'); load average (1, 5, 15 min) before: $load_before; after: $load_after."
