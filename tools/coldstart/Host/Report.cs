@@ -35,7 +35,7 @@ internal static class Report
             }
 
             string name = hello ? "Hello (AOT hello world, the floor)" : row.Handler;
-            Console.WriteLine($"| {name} | {F(aotInit, "0.0")} | {F(aotFirst, "0.0")} | {F(timesHello, "0.00")}x | {F(r2rFirst, "0.0")} | {F(speedup, "0.0")}x |");
+            Console.WriteLine($"| {name} | {F(aotInit, "0.0")} | {F(aotFirst, "0.0")} | {X(timesHello, "0.00")} | {F(r2rFirst, "0.0")} | {X(speedup, "0.0")} |");
         }
 
         int handlers = rows.Count - 1;
@@ -56,7 +56,7 @@ internal static class Report
             foreach (Scenario row in rows)
             {
                 double first = Median(row.Handler, variant, r => r.FirstMs);
-                Console.WriteLine($"| {row.Handler} | {F(Median(row.Handler, variant, r => r.InitMs), "0.0")} | {F(first, "0.0")} | {F(first / helloFirst, "0.00")}x | {F(first / ownHello, "0.00")}x | {F(first / Median(row.Handler, "aot", r => r.FirstMs), "0.00")} |");
+                Console.WriteLine($"| {row.Handler} | {F(Median(row.Handler, variant, r => r.InitMs), "0.0")} | {F(first, "0.0")} | {X(first / helloFirst, "0.00")} | {X(first / ownHello, "0.00")} | {F(first / Median(row.Handler, "aot", r => r.FirstMs), "0.00")} |");
             }
         }
 
@@ -106,4 +106,6 @@ internal static class Report
     }
 
     private static string F(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string X(double ratio, string format) => double.IsNaN(ratio) ? "–" : F(ratio, format) + "x";
 }
