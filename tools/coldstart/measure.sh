@@ -7,6 +7,7 @@
 #   WORK=dir       build and result directory (default: a new temporary one, removed afterwards unless a run fails)
 #   HANDLERS=a,b   a subset of the handlers (default: all)
 #   DETAILS=1      also print binary sizes, page faults, CPU time and memory per row
+#   SKIP_BUILD=1   measure the builds already in WORK again (after a run with the same WORK)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -38,8 +39,15 @@ quietly() {
 }
 
 mkdir -p "$work/logs"
-quietly "$work/logs/build-host.log" dotnet build "$here/Host/Patterns.Cdk.ColdStart.Host.csproj" -c Release \
-  --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
+build=true
+if [ "${SKIP_BUILD:-}" = "1" ]; then
+  build=false
+  [ -f "$work/host/ColdStartHost.dll" ] || { echo "coldstart: SKIP_BUILD=1 needs the builds of an earlier run in WORK" >&2; exit 2; }
+fi
+if $build; then
+  quietly "$work/logs/build-host.log" dotnet build "$here/Host/Patterns.Cdk.ColdStart.Host.csproj" -c Release \
+    --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
+fi
 host=("dotnet" "$work/host/ColdStartHost.dll")
 
 project_file() {
@@ -49,7 +57,7 @@ project_file() {
   esac
 }
 
-for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
+$build && for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
   file=$(project_file "$project")
   # (a) Native AOT, as shipped (but for linux-x64).
   quietly "$work/logs/build-$project-aot.log" dotnet publish "$file" -c Release -r linux-x64 \
