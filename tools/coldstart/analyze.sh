@@ -6,9 +6,11 @@
 #      clients), the first and the second invocation, and once per project the first AWS SDK clients, a first
 #      exception with its stack trace, libSkiaSharp.so, and the cost of one page fault on this machine;
 #   3. OneHandler/: an executable per handler (only that handler's code compiled in), run by the harness next to the
-#      shipped per-project executables and the hello world.
+#      shipped per-project executables and the hello world;
+#   4. SdkFloor/: the hello world creating one AWS client (S3, SQS, DynamoDB, or the stand-in transport over
+#      AWSSDK.Core), next to the plain hello world: what the AWS SDK costs before any handler code.
 #
-#   RUNS=15  WORK=dir  HANDLERS=a,b   as for measure.sh
+#   RUNS=15  WORK=dir  HANDLERS=a,b  SKIP_BUILD=1   as for measure.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -40,12 +42,19 @@ quietly() {
 aot=(-c Release -r linux-x64 -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none -nologo -v:q)
 
 mkdir -p "$work/logs"
-quietly "$work/logs/build-host.log" dotnet build "$here/Host/Patterns.Cdk.ColdStart.Host.csproj" -c Release \
-  --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
+build=true
+if [ "${SKIP_BUILD:-}" = "1" ]; then
+  build=false
+  [ -f "$work/host/ColdStartHost.dll" ] || { echo "coldstart: SKIP_BUILD=1 needs the builds of an earlier run in WORK" >&2; exit 2; }
+fi
+if $build; then
+  quietly "$work/logs/build-host.log" dotnet build "$here/Host/Patterns.Cdk.ColdStart.Host.csproj" -c Release \
+    --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
+fi
 host=("dotnet" "$work/host/ColdStartHost.dll")
 names=$("${host[@]}" --list-handlers --handlers "$handlers")
 
-for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
+$build && for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
   if [ "$project" = Hello ]; then
     file="$here/Hello/Patterns.Cdk.ColdStart.Hello.csproj"
   else
@@ -58,7 +67,7 @@ for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
 done
 
 # One executable per handler; the hello world already is one.
-for line in $names; do
+$build && for line in $names; do
   project=${line%%/*}
   handler=${line##*/}
   quietly "$work/logs/build-$handler-one.log" dotnet publish "$here/OneHandler/Patterns.Cdk.ColdStart.OneHandler.csproj" \
@@ -67,6 +76,11 @@ for line in $names; do
 done
 mkdir -p "$work/publish/one/Hello"
 cp "$work/publish/aot/Hello/Hello.Handlers" "$work/publish/one/Hello/bootstrap"
+clients=(S3 SQS DynamoDB StandIn)
+$build && for client in "${clients[@]}"; do
+  quietly "$work/logs/build-sdkfloor-$client.log" dotnet publish "$here/SdkFloor/Patterns.Cdk.ColdStart.SdkFloor.csproj" \
+    -p:SdkClient="$client" "${aot[@]}" --artifacts-path "$work/build/sdkfloor-$client" -o "$work/publish/sdkfloor-$client/Hello"
+done
 
 section_kb() { # executable section -> size in KB
   local hex
@@ -77,7 +91,7 @@ echo "Native AOT executables (linux-x64): size, and the sections that grow with 
 echo
 echo "| executable | MB | managed code KB | .rodata KB | .hydrated KB (written at start) |"
 echo "|---|---:|---:|---:|---:|"
-for exe in "$work"/publish/aot/*/*.Handlers "$work"/publish/one/*/bootstrap; do
+for exe in "$work"/publish/aot/*/*.Handlers "$work"/publish/one/*/bootstrap "$work"/publish/sdkfloor-*/Hello/Hello.Handlers; do
   label=${exe#"$work/publish/"}
   printf '| %s | %s | %d | %d | %d |\n' "$label" "$(awk -v b="$(stat -c %s "$exe")" 'BEGIN { printf "%.1f", b / 1048576 }')" \
     "$(section_kb "$exe" __managedcode)" "$(section_kb "$exe" .rodata)" "$(section_kb "$exe" .hydrated)"
@@ -90,6 +104,15 @@ echo "One executable per handler (OneHandler/) next to the shipped per-project e
 echo
 "${host[@]}" --aot "$work/publish/aot" --variant "one-handler=$work/publish/one" --runs "$runs" --warmup 1 \
   --handlers "$handlers" --raw "$work/runs-one-handler.tsv" --logs "$work/logs" --details
+echo
+echo "The hello world creating one AWS client in its factory (SdkFloor/), interleaved with the plain hello world:"
+echo
+variants=()
+for client in "${clients[@]}"; do
+  variants+=(--variant "hello+$client=$work/publish/sdkfloor-$client")
+done
+"${host[@]}" --aot "$work/publish/aot" "${variants[@]}" --runs "$runs" --warmup 1 --handlers Hello \
+  --raw "$work/runs-sdkfloor.tsv" --logs "$work/logs" --details
 load_after=$(uptime | sed 's/.*load average: //')
 echo
 echo "N=$runs per row; $(date -u '+%Y-%m-%d %H:%M UTC'); load average (1, 5, 15 min) before: $load_before; after: $load_after."

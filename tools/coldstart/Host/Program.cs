@@ -15,8 +15,9 @@ using Patterns.Cdk.ColdStart;
 // Per round, every target runs once in this order: Hello then each handler as AOT, then the same as ReadyToRun. The
 // warm-up rounds are not counted; they check each payload's outcome and keep each process's output in --logs.
 var options = Options.Parse(args);
+// --handlers Hello: the hello world alone (its row is always there).
 IReadOnlyList<Scenario> handlers = options.Handlers is { } names
-    ? names.Select(name => Scenarios.Handlers.SingleOrDefault(s => s.Handler == name) ?? throw new ArgumentException($"unknown handler '{name}'; known: {string.Join(", ", Scenarios.Handlers.Select(s => s.Handler))}")).ToList()
+    ? names.Where(name => name != Scenarios.Hello.Handler).Select(name => Scenarios.Handlers.SingleOrDefault(s => s.Handler == name) ?? throw new ArgumentException($"unknown handler '{name}'; known: {string.Join(", ", Scenarios.Handlers.Select(s => s.Handler))}")).ToList()
     : Scenarios.Handlers;
 Scenario[] rows = [Scenarios.Hello, .. handlers];
 if (options.ListProjects || options.ListHandlers)

@@ -39,13 +39,16 @@ internal static class Report
         }
 
         int handlers = rows.Count - 1;
-        Console.WriteLine();
-        string goal = r2r
-            ? $"Goal (≤ {F(MaxTimesHello, "0.0")}x the AOT hello world and ≥ {F(MinSpeedup, "0")}x faster than ReadyToRun)"
-            : $"Goal (≤ {F(MaxTimesHello, "0.0")}x the AOT hello world; ReadyToRun not measured in this run)";
-        Console.WriteLine(missed.Count == 0
-            ? $"{goal}: met by all {handlers} handlers."
-            : $"{goal}: met by {handlers - missed.Count} of {handlers}; missed by {string.Join(", ", missed)}.");
+        if (handlers > 0)
+        {
+            string goal = r2r
+                ? $"Goal (≤ {F(MaxTimesHello, "0.0")}x the AOT hello world and ≥ {F(MinSpeedup, "0")}x faster than ReadyToRun)"
+                : $"Goal (≤ {F(MaxTimesHello, "0.0")}x the AOT hello world; ReadyToRun not measured in this run)";
+            Console.WriteLine();
+            Console.WriteLine(missed.Count == 0
+                ? $"{goal}: met by all {handlers} handlers."
+                : $"{goal}: met by {handlers - missed.Count} of {handlers}; missed by {string.Join(", ", missed)}.");
+        }
 
         foreach (string variant in extra)
         {
