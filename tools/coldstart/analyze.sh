@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where a handler's cold start goes beyond the AOT hello world's (README.md, "Where the extra time goes"):
 #   1. the size of each AOT executable and of its .hydrated section (the runtime writes all of it at start, one page
-#      fault per 4 KB page);
+#      fault per 4 KB page), and the time and page faults of starting it alone (exit at Main);
 #   2. Probe/: per handler, step by step, in fresh processes: spawn -> Main, the handler's factory (settings, AWS SDK
 #      clients), the first and the second invocation, and once per project the first AWS SDK clients, a first
 #      exception with its stack trace, libSkiaSharp.so, and the cost of one page fault on this machine;
@@ -87,17 +87,36 @@ section_kb() { # executable section -> size in KB
   hex=$(readelf -SW "$1" | awk -v s="$2" '{ for (i = 1; i < NF; i++) if ($i == s) { print $(i + 4); exit } }')
   echo $(( 16#${hex:-0} / 1024 ))
 }
-echo "Native AOT executables (linux-x64): size, and the sections that grow with the code compiled in."
+# Start -> exit at Main: without AWS_LAMBDA_RUNTIME_API a bootstrap's Main prints one line and exits (code 2), so
+# this is the process and runtime start alone. Median wall time and the exited process's minor page faults (wait4).
+startup() { # runs executable -> "ms faults"
+  python3 - "$1" "$2" <<'PYTHON'
+import os, statistics, sys, time
+runs, exe = int(sys.argv[1]), sys.argv[2]
+ms, faults = [], []
+for i in range(runs + 1):
+    start = time.monotonic()
+    pid = os.posix_spawn(exe, [exe], {"PATH": "/usr/bin:/bin"}, file_actions=[(os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0)])
+    _, status, usage = os.wait4(pid, 0)
+    if i > 0:
+        ms.append((time.monotonic() - start) * 1000)
+        faults.append(usage.ru_minflt)
+print(f"{statistics.median(ms):.1f} {statistics.median(faults):.0f}")
+PYTHON
+}
+load_before=$(uptime | sed 's/.*load average: //')
+echo "Native AOT executables (linux-x64): size, the sections that grow with the code compiled in, and the start alone"
+echo "(start -> exit at Main, median of N=$runs)."
 echo
-echo "| executable | MB | managed code KB | .rodata KB | .hydrated KB (written at start) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| executable | MB | managed code KB | .rodata KB | .hydrated KB (written at start) | start → exit at Main ms | minor faults |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for exe in "$work"/publish/aot/*/*.Handlers "$work"/publish/one/*/bootstrap "$work"/publish/sdkfloor-*/Hello/Hello.Handlers; do
   label=${exe#"$work/publish/"}
-  printf '| %s | %s | %d | %d | %d |\n' "$label" "$(awk -v b="$(stat -c %s "$exe")" 'BEGIN { printf "%.1f", b / 1048576 }')" \
-    "$(section_kb "$exe" __managedcode)" "$(section_kb "$exe" .rodata)" "$(section_kb "$exe" .hydrated)"
+  read -r ms faults < <(startup "$runs" "$exe")
+  printf '| %s | %s | %d | %d | %d | %s | %s |\n' "$label" "$(awk -v b="$(stat -c %s "$exe")" 'BEGIN { printf "%.1f", b / 1048576 }')" \
+    "$(section_kb "$exe" __managedcode)" "$(section_kb "$exe" .rodata)" "$(section_kb "$exe" .hydrated)" "$ms" "$faults"
 done
 
-load_before=$(uptime | sed 's/.*load average: //')
 "${host[@]}" --probe "$work/publish/probe" --runs "$runs" --handlers "$handlers"
 echo
 echo "One executable per handler (OneHandler/) next to the shipped per-project executables, interleaved:"
