@@ -1,38 +1,86 @@
 #!/usr/bin/env bash
-# First-invoke time of the bundled processor with and without ReadyToRun, each in N fresh processes.
-# This machine is x64, so the handler is published for linux-x64 here: the ratio, not the absolute numbers,
-# carries over to arm64 (the shipped zips are linux-arm64 ReadyToRun).
+# Cold start of every bundled handler's bootstrap: init and init + first invocation, in fresh processes against a fake
+# Lambda Runtime API (Host/), as linux-x64 Native AOT, next to an AOT hello world on the same runtime loop (Hello/) and
+# next to each project's ReadyToRun build. x64 because timings under qemu mean nothing. See README.md.
+#
+#   RUNS=15        measured rounds (each round runs every target once, interleaved; one more warm-up round is not counted)
+#   WORK=dir       build and result directory (default: a new temporary one, removed afterwards unless a run fails)
+#   HANDLERS=a,b   a subset of the handlers (default: all)
+#   DETAILS=1      also print binary sizes, page faults, CPU time and memory per row
+#   SKIP_BUILD=1   measure the builds already in WORK again (after a run with the same WORK)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-runs=${RUNS:-7}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-project="$root/src/Functions/RecursionSafeS3Processor/Patterns.Cdk.Functions.RecursionSafeS3Processor.csproj"
-for r2r in false true; do
-  dotnet publish "$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=$r2r \
-    -p:DebugType=none --artifacts-path "$work/build-$r2r" -o "$work/publish-$r2r" -nologo -v:q >/dev/null
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+runs=${RUNS:-15}
+handlers=${HANDLERS:-}
+if [ -n "${WORK:-}" ]; then
+  work=$WORK
+  mkdir -p "$work"
+  keep=true
+else
+  work=$(mktemp -d)
+  keep=false
+fi
+finish() {
+  status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "coldstart: failed; builds, logs and raw results are in $work" >&2
+  elif ! $keep; then
+    rm -rf "$work"
+  fi
+}
+trap finish EXIT
+
+# Each build is quiet; its log is shown only when it fails.
+quietly() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "coldstart: failed: $*" >&2; return 1; }
+}
+
+mkdir -p "$work/logs"
+build=true
+if [ "${SKIP_BUILD:-}" = "1" ]; then
+  build=false
+  [ -f "$work/host/ColdStartHost.dll" ] || { echo "coldstart: SKIP_BUILD=1 needs the builds of an earlier run in WORK" >&2; exit 2; }
+fi
+if $build; then
+  quietly "$work/logs/build-host.log" dotnet build "$here/Host/Patterns.Cdk.ColdStart.Host.csproj" -c Release \
+    --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
+fi
+host=("dotnet" "$work/host/ColdStartHost.dll")
+
+project_file() {
+  case $1 in
+    Hello) echo "$here/Hello/Patterns.Cdk.ColdStart.Hello.csproj" ;;
+    *) echo "$root/src/Functions/$1/Patterns.Cdk.Functions.$1.csproj" ;;
+  esac
+}
+
+$build && for project in $("${host[@]}" --list-projects --handlers "$handlers"); do
+  file=$(project_file "$project")
+  # (a) Native AOT, as shipped (but for linux-x64).
+  quietly "$work/logs/build-$project-aot.log" dotnet publish "$file" -c Release -r linux-x64 \
+    -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none \
+    --artifacts-path "$work/build/aot" -o "$work/publish/aot/$project" -nologo -v:q
+  # (b) ReadyToRun, framework-dependent: the apphost runs the same Bootstrap.Main on the shared runtime.
+  quietly "$work/logs/build-$project-r2r.log" dotnet publish "$file" -c Release -r linux-x64 \
+    -p:PublishAot=false -p:PublishReadyToRun=true --self-contained false -p:DebugType=none \
+    --artifacts-path "$work/build/r2r" -o "$work/publish/r2r/$project" -nologo -v:q
 done
-mkdir -p "$work/host"
-cp "$(dirname "$0")/ColdStartHost.cs" "$work/host/"
-cat > "$work/host/Host.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable><TieredPGO>true</TieredPGO></PropertyGroup>
-</Project>
-XML
-dotnet build "$work/host/Host.csproj" -c Release -o "$work/host/out" -nologo -v:q >/dev/null
-# An SQS batch whose message is S3's TestEvent: parsed, logged and skipped, no network call.
-cat > "$work/payload.json" <<'JSON'
-{"Records":[{"messageId":"m-1","receiptHandle":"r","body":"{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"2026-11-23T10:00:00.000Z\",\"Bucket\":\"uploads\",\"RequestId\":\"1\",\"HostId\":\"h\"}","attributes":{"ApproximateReceiveCount":"1"},"messageAttributes":{},"md5OfBody":"x","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:eu-west-1:123456789012:work","awsRegion":"eu-west-1"}]}
-JSON
-export AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y STRATEGY=SeparateBucket SOURCE_BUCKET=uploads \
-  INPUT_PREFIX= OUTPUT_BUCKET=results OUTPUT_PREFIX= DEAD_LETTER_QUEUE_URL=https://sqs.eu-west-1.amazonaws.com/123456789012/dlq LOG_LEVEL=ERROR
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-for r2r in false true; do
-  for i in $(seq "$runs"); do
-    dotnet "$work/host/out/Host.dll" "$work/publish-$r2r" RecursionSafeS3Processor.Handlers \
-      Patterns.Cdk.Functions.RecursionSafeS3Processor.ContentStampProcessor "$work/payload.json" 2>&1 >/dev/null | grep first_invoke_ms
-  done > "$work/runs-$r2r.txt"
-  init=$(sed 's/.*init_ms=\([0-9.]*\).*/\1/' "$work/runs-$r2r.txt" | median)
-  first=$(sed 's/.*first_invoke_ms=\([0-9.]*\).*/\1/' "$work/runs-$r2r.txt" | median)
-  echo "ReadyToRun=$r2r: median handler init ${init} ms, median init + first invoke ${first} ms ($(wc -l < "$work/runs-$r2r.txt") fresh processes)"
-done
+
+load_before=$(uptime | sed 's/.*load average: //')
+details=()
+[ "${DETAILS:-}" = "1" ] && details=(--details)
+table=$("${host[@]}" --aot "$work/publish/aot" --r2r "$work/publish/r2r" --runs "$runs" --warmup 1 \
+  --handlers "$handlers" --raw "$work/runs.tsv" --logs "$work/logs" "${details[@]}")
+load_after=$(uptime | sed 's/.*load average: //')
+
+echo "Cold start, linux-x64 ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores): medians of N=$runs fresh processes per row, interleaved round-robin after 1 warm-up round."
+echo
+echo "$table"
+echo
+echo "N=$runs per row; load average (1, 5, 15 min) before: $load_before; after: $load_after."
+if $keep; then
+  echo "Raw runs: $work/runs.tsv; process output of the warm-up round: $work/logs/."
+fi
