@@ -113,7 +113,20 @@ internal static class Scenarios
                 ["DEMO_ERROR_RATE"] = "0",
             },
             "http-get-items-page.json", new Expectation("response", "\"statusCode\":200")),
+
+        // EventDrivenSettlement: a claim that breaks the contract (parsed and validated, no table write; without a
+        // dead-letter queue URL it is a batch item failure, so no network call either).
+        new("SettlementConsumer", "EventDrivenSettlement", "EventDrivenSettlement.Handlers", SettlementSettings(),
+            "sqs-claim-breaking-contract.json", new Expectation("response", "batchItemFailures\":[{")),
+        new("SettlementApi", "EventDrivenSettlement", "EventDrivenSettlement.Handlers", SettlementSettings(),
+            "rest-post-settlement-breaking-contract.json", new Expectation("response", "\"statusCode\":400")),
     ];
+
+    private static Dictionary<string, string> SettlementSettings() => new()
+    {
+        ["SETTLEMENT_TABLE"] = "coldstart-settlements",
+        ["SETTLEMENT_RULES"] = """{"currency":"USD","deductibles":[{"documentType":"CAR","damageLevel":"MODERATE","amount":"500.00"}]}""",
+    };
 
     private static Dictionary<string, string> FetchSettings(bool queue)
     {
