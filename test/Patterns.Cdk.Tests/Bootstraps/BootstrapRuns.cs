@@ -21,7 +21,9 @@ public sealed class BootstrapRuns : IDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "patterns-cdk-bootstraps-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly SemaphoreSlim _gate = new(Concurrency);
-    private readonly ConcurrentDictionary<string, string> _directories = new(StringComparer.Ordinal);
+    // Lazy values: GetOrAdd may run a value factory twice for one key, and a second extraction would overwrite a
+    // bootstrap that qemu is already running (SIGBUS). One Lazy wins and extracts each zip exactly once.
+    private readonly ConcurrentDictionary<string, Lazy<string>> _directories = new(StringComparer.Ordinal);
     private readonly Lazy<(Dictionary<string, Task<ProtocolRun>> Protocol, Dictionary<string, Task<InitRun>> Init)> _runs;
 
     public BootstrapRuns()
@@ -131,13 +133,7 @@ public sealed class BootstrapRuns : IDisposable
     }
 
     private string ExtractedDirectory(BootstrapScenario scenario) =>
-        _directories.GetOrAdd(scenario.Handler.ZipName, zip =>
-        {
-            lock (_directories)
-            {
-                return BootstrapProcess.Extract(zip, _root);
-            }
-        });
+        _directories.GetOrAdd(scenario.Handler.ZipName, zip => new Lazy<string>(() => BootstrapProcess.Extract(zip, _root))).Value;
 
     /// <summary>What Lambda gives a function (region, role credentials, handler string, Runtime API), every AWS endpoint pointed at the fake, and the function's settings.</summary>
     private Dictionary<string, string> ProcessEnvironment(BootstrapScenario scenario, FakeLambdaRuntimeApi api, FakeAwsEndpoint aws, Dictionary<string, string> settings)
