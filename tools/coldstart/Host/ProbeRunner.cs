@@ -13,6 +13,11 @@ internal static class ProbeRunner
 
     public static async Task<int> RunAsync(string root, IReadOnlyList<Scenario> handlers, int runs, string payloadDirectory, string dotnetRoot)
     {
+        if (handlers.Count == 0)
+        {
+            return 0; // the hello world has no probe
+        }
+
         var jobs = new List<Job>();
         foreach (Scenario scenario in handlers)
         {
