@@ -105,7 +105,7 @@ internal sealed class BootstrapProcess : IDisposable
         return running;
     }
 
-    /// <summary>The exit code; on timeout the process is killed and the failure carries its output.</summary>
+    /// <summary>The exit code; on timeout the process is killed (the caller adds its <see cref="Output"/> to the failure).</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, string what)
     {
         using var deadline = new CancellationTokenSource(timeout);
@@ -116,10 +116,26 @@ internal sealed class BootstrapProcess : IDisposable
         catch (OperationCanceledException)
         {
             Kill();
-            throw new TimeoutException($"{what} did not exit within {timeout.TotalSeconds:0} s; killed.{Environment.NewLine}{Output}");
+            throw new TimeoutException($"{what} did not exit within {timeout.TotalSeconds:0} s; killed.");
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>The awaited Runtime API call, unless the process exits first (a crash): then a failure with its exit code.</summary>
+    public async Task<T> UntilExitAsync<T>(Task<T> call)
+    {
+        Task exited = _process.WaitForExitAsync();
+        if (await Task.WhenAny(call, exited) == call)
+        {
+            return await call;
+        }
+
+        // It may have made the call just before exiting.
+        await Task.Delay(200);
+        return call.IsCompletedSuccessfully
+            ? await call
+            : throw new BootstrapExitedException($"the process exited with code {_process.ExitCode} before making the expected Runtime API call.");
     }
 
     public void Kill()
@@ -157,3 +173,6 @@ internal sealed class BootstrapProcess : IDisposable
         }
     }
 }
+
+/// <summary>The bootstrap exited before the call a test waits for.</summary>
+internal sealed class BootstrapExitedException(string message) : Exception(message);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Patterns.Cdk.Testing;
 
 namespace Patterns.Cdk.Tests.Bootstraps;
@@ -21,9 +20,7 @@ public sealed class BootstrapRuns : IDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "patterns-cdk-bootstraps-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly SemaphoreSlim _gate = new(Concurrency);
-    // Lazy values: GetOrAdd may run a value factory twice for one key, and a second extraction would overwrite a
-    // bootstrap that qemu is already running (SIGBUS). One Lazy wins and extracts each zip exactly once.
-    private readonly ConcurrentDictionary<string, Lazy<string>> _directories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _directories = new(StringComparer.Ordinal);
     private readonly Lazy<(Dictionary<string, Task<ProtocolRun>> Protocol, Dictionary<string, Task<InitRun>> Init)> _runs;
 
     public BootstrapRuns()
@@ -56,6 +53,12 @@ public sealed class BootstrapRuns : IDisposable
 
     private (Dictionary<string, Task<ProtocolRun>>, Dictionary<string, Task<InitRun>>) StartAll()
     {
+        // Every zip once, before any process starts: rewriting a bootstrap that qemu is running kills it with SIGBUS.
+        foreach (string zip in BootstrapScenario.All.Values.Select(s => s.Handler.ZipName).Distinct())
+        {
+            _directories[zip] = BootstrapProcess.Extract(zip, _root);
+        }
+
         var protocol = BootstrapScenario.All.Values.ToDictionary(s => s.Handler.Handler, s => Task.Run(() => Gated(() => RunProtocolAsync(s))), StringComparer.Ordinal);
         var init = BootstrapScenario.All.Values.ToDictionary(s => s.Handler.Handler, s => Task.Run(() => Gated(() => RunInitAsync(s))), StringComparer.Ordinal);
         return (protocol, init);
@@ -87,15 +90,15 @@ public sealed class BootstrapRuns : IDisposable
         string what = $"{scenario.Handler.Handler} ({scenario.Handler.ZipName})";
         try
         {
-            RuntimeApiCall successOutcome = await api.OutcomeAsync(success, Timeout);
-            RuntimeApiCall failureOutcome = await api.OutcomeAsync(failure, Timeout);
+            RuntimeApiCall successOutcome = await process.UntilExitAsync(api.OutcomeAsync(success, Timeout));
+            RuntimeApiCall failureOutcome = await process.UntilExitAsync(api.OutcomeAsync(failure, Timeout));
             int exitCode = await process.WaitForExitAsync(Timeout, what);
             return new ProtocolRun(successOutcome, failureOutcome, exitCode, api.Calls, aws, process.Output);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or BootstrapExitedException)
         {
             process.Kill();
-            throw new TimeoutException($"{what}: {e.Message}{Environment.NewLine}{process.Output}{Environment.NewLine}AWS requests:{Environment.NewLine}{aws.Describe()}", e);
+            throw new InvalidOperationException($"{what}: {e.Message}{Environment.NewLine}{process.Output}{Environment.NewLine}AWS requests:{Environment.NewLine}{aws.Describe()}", e);
         }
     }
 
@@ -121,19 +124,18 @@ public sealed class BootstrapRuns : IDisposable
         string what = $"{scenario.Handler.Handler} ({scenario.Handler.ZipName}) without a valid {name}";
         try
         {
-            RuntimeApiCall initError = await api.InitErrorAsync(Timeout);
+            RuntimeApiCall initError = await process.UntilExitAsync(api.InitErrorAsync(Timeout));
             int exitCode = await process.WaitForExitAsync(Timeout, what);
             return new InitRun(initError, exitCode, api.Calls, process.Output);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or BootstrapExitedException)
         {
             process.Kill();
-            throw new TimeoutException($"{what}: {e.Message}{Environment.NewLine}{process.Output}", e);
+            throw new InvalidOperationException($"{what}: {e.Message}{Environment.NewLine}{process.Output}", e);
         }
     }
 
-    private string ExtractedDirectory(BootstrapScenario scenario) =>
-        _directories.GetOrAdd(scenario.Handler.ZipName, zip => new Lazy<string>(() => BootstrapProcess.Extract(zip, _root))).Value;
+    private string ExtractedDirectory(BootstrapScenario scenario) => _directories[scenario.Handler.ZipName];
 
     /// <summary>What Lambda gives a function (region, role credentials, handler string, Runtime API), every AWS endpoint pointed at the fake, and the function's settings.</summary>
     private Dictionary<string, string> ProcessEnvironment(BootstrapScenario scenario, FakeLambdaRuntimeApi api, FakeAwsEndpoint aws, Dictionary<string, string> settings)
