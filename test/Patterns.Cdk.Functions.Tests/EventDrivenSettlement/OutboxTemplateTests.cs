@@ -9,14 +9,16 @@ using Patterns.Cdk.Functions.EventDrivenSettlement.Store;
 namespace Patterns.Cdk.Functions.Tests.EventDrivenSettlement;
 
 /// <summary>
-/// The outbox: the table's stream record of a new settlement row, rendered by the Pipe's input template of the design
-/// (docs: /work/plan/settlement-design.md, "Pipe"), must be a valid Settlement.Finalized detail, and equal to what the
-/// REST API answers for the same settlement. The integration tests render the template read from the synthesized
-/// template; this one pins the handler's side: the item it writes.
+/// The outbox: the table's stream record of a new settlement row, rendered by the Pipe's input template (the construct
+/// builds it in src/Constructs/EventDrivenSettlement/Outbox.cs; docs/EventDrivenSettlement.md shows it), must be a valid
+/// Settlement.Finalized detail, and equal to what the REST API answers for the same settlement. This project cannot
+/// reference the construct assembly (it would pull in the AOT handler build), so the template is repeated here; the
+/// integration tests render the one read from the synthesized template over rows the handler wrote, which catches a drift.
+/// This test pins the handler's side: the item it writes.
 /// </summary>
 public partial class OutboxTemplateTests
 {
-    /// <summary>The design's InputTemplate, verbatim.</summary>
+    /// <summary>The construct's InputTemplate, as Outbox.cs builds it.</summary>
     public const string InputTemplate =
         """{"schemaVersion":1,"settlementId":"<$.dynamodb.NewImage.settlementId.S>","claimId":"<$.dynamodb.NewImage.claimId.S>","customerId":"<$.dynamodb.NewImage.customerId.S>","documentType":"<$.dynamodb.NewImage.documentType.S>","damageLevel":"<$.dynamodb.NewImage.damageLevel.S>","payoutAmount":"<$.dynamodb.NewImage.payoutAmount.S>","outOfPocketAmount":"<$.dynamodb.NewImage.outOfPocketAmount.S>","currency":"<$.dynamodb.NewImage.currency.S>","correlationId":"<$.dynamodb.NewImage.correlationId.S>","finalizedAt":"<$.dynamodb.NewImage.finalizedAt.S>"}""";
 
