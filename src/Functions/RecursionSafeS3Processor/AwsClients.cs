@@ -1,21 +1,16 @@
-using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Amazon.SQS;
+using Patterns.Cdk.Functions.Shared;
 
 namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 
-/// <summary>Creates the AWS SDK clients of the parameterless (Lambda) constructors, in the function's region (<c>AWS_REGION</c>).</summary>
+/// <summary>Creates the AWS SDK clients of the parameterless (Lambda) constructors, in the function's region.</summary>
 internal static class AwsClients
 {
-    public static IAmazonS3 CreateS3() => new AmazonS3Client(Region());
+    public static IAmazonS3 CreateS3() => new AmazonS3Client(LambdaRegion.Endpoint);
 
-    public static IAmazonSQS CreateSqs() => new AmazonSQSClient(Region());
+    public static IAmazonSQS CreateSqs() => new AmazonSQSClient(LambdaRegion.Endpoint);
 
-    public static IAmazonDynamoDB CreateDynamoDb() => new AmazonDynamoDBClient(Region());
-
-    private static RegionEndpoint Region() =>
-        RegionEndpoint.GetBySystemName(
-            Environment.GetEnvironmentVariable("AWS_REGION")
-            ?? throw new InvalidOperationException("AWS_REGION is not set; Lambda sets it for every function."));
+    public static IAmazonDynamoDB CreateDynamoDb() => new AmazonDynamoDBClient(LambdaRegion.Endpoint);
 }

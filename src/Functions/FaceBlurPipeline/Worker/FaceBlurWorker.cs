@@ -57,7 +57,7 @@ public sealed class FaceBlurWorker
             AwsClients.CreateS3(),
             AwsClients.CreateSqs(),
             RekognitionFaceDetector.CreateDefault(
-                AwsClients.Region,
+                LambdaRegion.Name,
                 settings.RekognitionEndpoint,
                 new FaceDetectorOptions { MinFaceConfidence = settings.MinFaceConfidence },
                 log),
