@@ -25,7 +25,7 @@ SECRETS = {
 }
 
 
-def make_engine(path, schema, future=True):
+def make_engine(path, schema, future=True, edit=None):
     engine = sa.create_engine(f"sqlite:///{path}", future=future)
 
     @sa.event.listens_for(engine, "connect")
@@ -35,6 +35,8 @@ def make_engine(path, schema, future=True):
 
     with open(os.path.join(HERE, "schema", f"airflow-{schema}.sql")) as f:
         ddl = f.read()
+    if edit:
+        ddl = edit(ddl)
     raw = engine.raw_connection()
     try:
         raw.executescript(ddl)
