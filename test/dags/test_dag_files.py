@@ -20,7 +20,7 @@ PY_FILES = sorted(glob.glob(os.path.join(DAGS, "**", "*.py"), recursive=True))
 
 def test_the_folder_holds_only_deployable_files():
     names = sorted(os.path.relpath(p, DAGS) for p in glob.glob(os.path.join(DAGS, "**", "*"), recursive=True)
-                   if os.path.isfile(p))
+                   if os.path.isfile(p) and "__pycache__" not in p)  # bytecode is ignored by git and the embedding
     assert names == ["README.md", "patterns_cdk/__init__.py", "patterns_cdk/metadata_backup.py",
                      "patterns_cdk/pcdk_export.py", "patterns_cdk/pcdk_import.py"]
 
