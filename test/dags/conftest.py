@@ -174,6 +174,9 @@ def seed_target(engine, key, with_dags=("etl_daily", "reports", "ml_train", "pcd
     insert(engine, "log_template", [
         {"id": 1, "filename": "dag_id={{ ti.dag_id }}/run_id={{ ti.run_id }}/task_id={{ ti.task_id }}/attempt={{ try_number }}.log",
          "elasticsearch_id": "{dag_id}-{task_id}-{run_id}-{map_index}-{try_number}", "created_at": t(6)}])
+    # A trigger of the new environment whose id happens to equal one the backup's task instances name.
+    insert(engine, "trigger", [{"id": 7, "classpath": "airflow.triggers.temporal.TimeDeltaTrigger",
+                                "kwargs": "gAAAAA-encrypted-kwargs", "created_date": t(6, 7)}])
     extra = {"max_consecutive_failed_dag_runs": 0}
     insert(engine, "dag", [dag_row(d, True, **extra) for d in with_dags]
            + [dag_row("brand_new", False, **extra), dag_row("pcdk_export", False, **extra),

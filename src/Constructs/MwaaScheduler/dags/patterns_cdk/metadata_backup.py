@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import io
 import json
 import logging
 import os
@@ -658,7 +659,7 @@ def check_manifest(storage: Storage, manifest: Optional[Mapping[str, Any]] = Non
         try:
             if entry["secret"]:
                 data = storage.get_bytes(path)
-                problems += _check_content(path, entry, data.splitlines(keepends=True))
+                problems += _check_content(path, entry, io.BytesIO(data))  # lines end at b"\n" only, as in files
                 if secrets_out is not None:
                     secrets_out[entry["table"]] = data
                 continue
@@ -724,22 +725,21 @@ class _Plan:
 
 
 def _dangling_references(conn: Any, table: sa.Table, imported: Iterable[str]) -> Dict[str, Tuple[set, Any]]:
-    """Single-column FKs to tables the backup does not carry (log_template, trigger): values missing in the
-    target become the newest log template (what Airflow itself assigns) or NULL."""
+    """Single-column FKs to tables the backup does not carry. dag_run.log_template_id keeps its value when the
+    target has that log template (same Airflow version: same rows) and becomes the newest one otherwise (what
+    Airflow assigns to new runs). Any other reference (task_instance.trigger_id) becomes NULL: an id of the old
+    environment means nothing here, and an equal id would tie the row to an unrelated one (ON DELETE CASCADE)."""
     out: Dict[str, Tuple[set, Any]] = {}
     imported = set(imported)
     for fk in table.foreign_key_constraints:
         if fk.referred_table.name in imported or len(fk.columns) != 1:
             continue
         column = list(fk.columns)[0]
-        referred = fk.elements[0].column
-        existing = {r[0] for r in conn.execute(sa.select(referred))}
-        fallback = None
-        if fk.referred_table.name == "log_template" and existing:
-            fallback = max(existing)
-        elif not column.nullable:
-            fallback = None  # the insert then fails with a clear constraint error
-        out[column.name] = (existing, fallback)
+        if fk.referred_table.name == "log_template":
+            existing = {r[0] for r in conn.execute(sa.select(fk.elements[0].column))}
+            out[column.name] = (existing, max(existing) if existing else None)
+        else:
+            out[column.name] = (set(), None)
     return out
 
 
@@ -852,7 +852,7 @@ def _import(engine: Any, manifest: Mapping[str, Any], work: str, secrets: Mappin
                             ", ".join(plan.ignored))
             secret = name in SECRET_TABLES
             if secret:
-                lines: Iterable[bytes] = secrets[name].splitlines(keepends=True)
+                lines: Iterable[bytes] = io.BytesIO(secrets[name])
             else:
                 lines = open(os.path.join(work, f"{name}.jsonl"), "rb")
             try:
