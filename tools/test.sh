@@ -49,6 +49,7 @@ step "dotnet restore" dotnet restore Patterns.Cdk.sln -nologo -v:q
 rm -rf artifacts/nag artifacts/cdk.out
 step "dotnet build" quietly ": (error|warning) " dotnet build Patterns.Cdk.sln --no-restore -nologo -v:q -clp:ErrorsOnly
 step "dotnet test" quietly '^(Passed|Failed)!' dotnet test Patterns.Cdk.sln --no-build -nologo -v:q --logger "console;verbosity=minimal"
+step "DAG logic (Python, SQLite, Fernet)" quietly '^python-deps: |^[0-9]+ passed' bash tools/dags/test.sh
 step "cdk-nag self-test" node tools/nag/selftest.mjs
 step "cdk-nag (AwsSolutions + Serverless) on every synthesized test template" node tools/nag/check.mjs artifacts/nag
 step "Step Functions definitions: validate and execute locally" quietly '^sfn check|transitions per page' node tools/sfn/check.mjs artifacts/nag
