@@ -125,6 +125,13 @@ public class CronCalendarTests
         Times(expression, "2027-01-01 00:00", "2032-01-01 00:00").Should().Equal(expected.Split(',', StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
+    public void The_whole_range_of_DateTime_can_be_asked()
+    {
+        CronCalendar.Parse("cron(0 12 1 1 ? 2199)").Occurrences(DateTime.MinValue, DateTime.MaxValue, Paris).Select(Text).Should().Equal("2199-01-01 11:00");
+        CronCalendar.Parse("cron(0 0 1 1 ? 1970)").Occurrences(DateTime.MinValue, DateTime.MaxValue, Utc).Select(Text).Should().Equal("1970-01-01 00:00");
+    }
+
+    [Fact]
     public void From_is_inclusive_and_to_exclusive() =>
         Times("cron(0 * * * ? *)", "2027-01-04 09:00", "2027-01-04 12:00").Should().Equal("2027-01-04 09:00", "2027-01-04 10:00", "2027-01-04 11:00");
 

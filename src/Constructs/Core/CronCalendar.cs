@@ -301,6 +301,9 @@ internal sealed class CronCalendar
     /// <summary>The local days that can hold an instant of [from, to), with a day of margin either side.</summary>
     private static IEnumerable<DateTime> Days(DateTime from, DateTime to, TimeZoneInfo zone)
     {
+        // Only the years a cron can name matter (and DateTime.MinValue/MaxValue would overflow the margins).
+        var (earliest, latest) = (new DateTime(MinYear - 1, 12, 30, 0, 0, 0, DateTimeKind.Utc), new DateTime(MaxYear + 1, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+        (from, to) = (from < earliest ? earliest : from, to > latest ? latest : to);
         if (to <= from)
         {
             yield break;
