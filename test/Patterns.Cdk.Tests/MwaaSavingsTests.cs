@@ -176,6 +176,11 @@ public class MwaaSavingsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_unknown_time_zone_is_refused() =>
+        FluentActions.Invoking(() => MwaaSavings.Estimate(EveningsAndWeekends, "Mars/Olympus_Mons", "mw1.small", null))
+            .Should().Throw<ArgumentException>().WithMessage("TimeZone: \"Mars/Olympus_Mons\" is not a time zone of this machine's IANA database*");
+
+    [Fact]
     public void Windows_that_never_fire_together_have_no_coincidence() =>
         MwaaSavings.CoincidenceProblem(EveningsAndWeekends, "Europe/Paris").Should().BeNull();
 

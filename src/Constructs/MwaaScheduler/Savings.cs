@@ -67,7 +67,18 @@ internal static class MwaaSavings
             throw new ArgumentException($"HourlyPrice: {priceProblem}", nameof(hourlyPrice));
         }
 
-        var zone = Zone(timeZone) ?? throw new ArgumentException($"TimeZone: \"{timeZone}\" is not a time zone of this machine's IANA database", nameof(timeZone));
+        // A machine without a time-zone database (ScheduleExpressions then checks only the id's shape) still synthesizes:
+        // the estimate is computed in UTC and says so.
+        var zone = Zone(timeZone);
+        var note = "";
+        if (zone is null)
+        {
+            zone = ScheduleExpressions.TimeZoneProblem(timeZone) is null
+                ? TimeZoneInfo.Utc
+                : throw new ArgumentException($"TimeZone: \"{timeZone}\" is not a time zone of this machine's IANA database", nameof(timeZone));
+            note = $"; computed in UTC, {timeZone} is not known on the synthesizing machine";
+        }
+
         var price = hourlyPrice ?? MwaaPrices.HourlyUsd(environmentClass)!.Value;
         var source = hourlyPrice is null ? $"list price {MwaaPrices.Region} {MwaaPrices.PriceDate}" : "HourlyPrice prop";
         var (warmUp, yearStart, yearEnd) = (YearStart(SimulatedYear - 1, zone), YearStart(SimulatedYear, zone), YearStart(SimulatedYear + 1, zone));
@@ -130,7 +141,7 @@ internal static class MwaaSavings
         var priceText = price.ToString("0.00##", CultureInfo.InvariantCulture);
         var summary = windows.Count == 0
             ? $"~$0.00/month: no pause windows, pause and resume on demand only ({environmentClass} at ${priceText}/h, {source})"
-            : string.Create(CultureInfo.InvariantCulture, $"~${monthly:N2}/month: {hours:F1} paused h/month x ${priceText}/h ({environmentClass}, {source}; base environment only)");
+            : string.Create(CultureInfo.InvariantCulture, $"~${monthly:N2}/month: {hours:F1} paused h/month x ${priceText}/h ({environmentClass}, {source}; base environment only{note})");
         return new MwaaSavingsEstimate(hours, price, monthly, environmentClass, source, summary, rows);
     }
 
