@@ -102,6 +102,18 @@ public class MwaaSavingsTests(ITestOutputHelper output)
         estimate.Rows[0].CyclesPerMonth.Should().Be(30); // 365 / 12 = 30.4
     }
 
+    [Fact]
+    public void ShortestPauses_gives_each_window_its_shortest_paused_interval()
+    {
+        // Weeknights are 12 h; weekends 60 h, but 59 h in Paris over the spring-forward weekend (2027-03-26 to 03-29).
+        // "saturday" pauses only while the weekend pause holds (and resumes with it): it starts no pause of its own, null.
+        PauseWindow[] windows = [.. EveningsAndWeekends, new() { Name = "saturday", Pause = "cron(0 12 ? * SAT *)", Resume = "cron(0 7 ? * MON *)" }];
+
+        MwaaSavings.ShortestPauses(windows, "Europe/Paris").Should().Equal(TimeSpan.FromHours(12), TimeSpan.FromHours(59), null);
+        MwaaSavings.ShortestPauses([new() { Name = "blink", Pause = "cron(0 12 * * ? *)", Resume = "cron(20 12 * * ? *)" }], "UTC")
+            .Should().Equal(TimeSpan.FromMinutes(20));
+    }
+
     [Theory]
     [InlineData("mw1.small", 0.49)]
     [InlineData("mw1.medium", 0.88)]

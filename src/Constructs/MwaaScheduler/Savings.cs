@@ -67,73 +67,10 @@ internal static class MwaaSavings
             throw new ArgumentException($"HourlyPrice: {priceProblem}", nameof(hourlyPrice));
         }
 
-        // A machine without a time-zone database (ScheduleExpressions then checks only the id's shape) still synthesizes:
-        // the estimate is computed in UTC and says so.
-        var zone = Zone(timeZone);
-        var note = "";
-        if (zone is null)
-        {
-            zone = ScheduleExpressions.TimeZoneProblem(timeZone) is null
-                ? TimeZoneInfo.Utc
-                : throw new ArgumentException($"TimeZone: \"{timeZone}\" is not a time zone of this machine's IANA database", nameof(timeZone));
-            note = $"; computed in UTC, {timeZone} is not known on the synthesizing machine";
-        }
-
+        var (zone, note) = EstimateZone(timeZone);
         var price = hourlyPrice ?? MwaaPrices.HourlyUsd(environmentClass)!.Value;
         var source = hourlyPrice is null ? $"list price {MwaaPrices.Region} {MwaaPrices.PriceDate}" : "HourlyPrice prop";
-        var (warmUp, yearStart, yearEnd) = (YearStart(SimulatedYear - 1, zone), YearStart(SimulatedYear, zone), YearStart(SimulatedYear + 1, zone));
-
-        // Each window's pause and resume occurrences come in order; merge them (ties: window order, the pause first).
-        var streams = new List<IEnumerator<DateTime>>();
-        for (var i = 0; i < windows.Count; i++)
-        {
-            streams.Add(Calendar(windows[i].Pause, $"Windows[{i}].Pause", warmUp).Occurrences(warmUp, yearEnd, zone).GetEnumerator());
-            streams.Add(Calendar(windows[i].Resume, $"Windows[{i}].Resume", warmUp).Occurrences(warmUp, yearEnd, zone).GetEnumerator());
-        }
-
-        var live = streams.Select(e => e.MoveNext()).ToArray();
-        var paused = new TimeSpan[windows.Count];
-        var cycles = new int[windows.Count];
-        var (pausedBy, pausedAt) = (-1, DateTime.MinValue);
-        while (true)
-        {
-            var next = -1;
-            for (var k = 0; k < streams.Count; k++)
-            {
-                if (live[k] && (next < 0 || streams[k].Current < streams[next].Current))
-                {
-                    next = k;
-                }
-            }
-
-            if (next < 0)
-            {
-                break;
-            }
-
-            var (at, window, pause) = (streams[next].Current, next / 2, next % 2 == 0);
-            live[next] = streams[next].MoveNext();
-            if (pause && pausedBy < 0)
-            {
-                (pausedBy, pausedAt) = (window, at);
-                cycles[window] += at >= yearStart ? 1 : 0;
-            }
-            else if (!pause && pausedBy >= 0)
-            {
-                paused[pausedBy] += Saved(pausedAt, at, yearStart, yearEnd);
-                pausedBy = -1;
-            }
-        }
-
-        foreach (var stream in streams)
-        {
-            stream.Dispose();
-        }
-
-        if (pausedBy >= 0)
-        {
-            paused[pausedBy] += Saved(pausedAt, yearEnd, yearStart, yearEnd);
-        }
+        var (paused, cycles, _) = Simulate(windows, zone);
 
         var rows = windows.Select((w, i) => new MwaaSavingsRow(w.Name, paused[i].TotalHours / 12, (int)Math.Round(cycles[i] / 12.0, MidpointRounding.AwayFromZero))).ToList();
         var hours = rows.Sum(r => r.PausedHoursPerMonth);
@@ -143,6 +80,18 @@ internal static class MwaaSavings
             ? $"~$0.00/month: no pause windows, pause and resume on demand only ({environmentClass} at ${priceText}/h, {source})"
             : string.Create(CultureInfo.InvariantCulture, $"~${monthly:N2}/month: {hours:F1} paused h/month x ${priceText}/h ({environmentClass}, {source}; base environment only{note})");
         return new MwaaSavingsEstimate(hours, price, monthly, environmentClass, source, summary, rows);
+    }
+
+    /// <summary>
+    /// Per window, the shortest time from one of its pauses in 2027 to the resume that ends it (before the billed time is
+    /// taken off); null for a window that starts no pause ended in the year. For the <c>shortPause</c> warning: a
+    /// delete and create cycle costs about an hour of environment time, so a short pause saves little or nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Estimate"/> (expressions, time zone).</exception>
+    public static IReadOnlyList<TimeSpan?> ShortestPauses(IReadOnlyList<PauseWindow> windows, string timeZone)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        return Simulate(windows, EstimateZone(timeZone).Zone).Shortest;
     }
 
     /// <summary>
@@ -209,6 +158,88 @@ internal static class MwaaSavings
             $"is required for environment class \"{environmentClass}\", which has no list price in this package (known: {string.Join(", ", MwaaPrices.KnownClasses)}; {MwaaPrices.Region}, {MwaaPrices.PriceDate})",
         _ => null,
     };
+
+    /// <summary>The simulation described on the class: net paused time, 2027 cycles and shortest pause per window.</summary>
+    private static (TimeSpan[] Paused, int[] Cycles, TimeSpan?[] Shortest) Simulate(IReadOnlyList<PauseWindow> windows, TimeZoneInfo zone)
+    {
+        var (warmUp, yearStart, yearEnd) = (YearStart(SimulatedYear - 1, zone), YearStart(SimulatedYear, zone), YearStart(SimulatedYear + 1, zone));
+
+        // Each window's pause and resume occurrences come in order; merge them (ties: window order, the pause first).
+        var streams = new List<IEnumerator<DateTime>>();
+        for (var i = 0; i < windows.Count; i++)
+        {
+            streams.Add(Calendar(windows[i].Pause, $"Windows[{i}].Pause", warmUp).Occurrences(warmUp, yearEnd, zone).GetEnumerator());
+            streams.Add(Calendar(windows[i].Resume, $"Windows[{i}].Resume", warmUp).Occurrences(warmUp, yearEnd, zone).GetEnumerator());
+        }
+
+        var live = streams.Select(e => e.MoveNext()).ToArray();
+        var paused = new TimeSpan[windows.Count];
+        var cycles = new int[windows.Count];
+        var shortest = new TimeSpan?[windows.Count];
+        var (pausedBy, pausedAt) = (-1, DateTime.MinValue);
+        while (true)
+        {
+            var next = -1;
+            for (var k = 0; k < streams.Count; k++)
+            {
+                if (live[k] && (next < 0 || streams[k].Current < streams[next].Current))
+                {
+                    next = k;
+                }
+            }
+
+            if (next < 0)
+            {
+                break;
+            }
+
+            var (at, window, pause) = (streams[next].Current, next / 2, next % 2 == 0);
+            live[next] = streams[next].MoveNext();
+            if (pause && pausedBy < 0)
+            {
+                (pausedBy, pausedAt) = (window, at);
+                cycles[window] += at >= yearStart ? 1 : 0;
+            }
+            else if (!pause && pausedBy >= 0)
+            {
+                paused[pausedBy] += Saved(pausedAt, at, yearStart, yearEnd);
+                if (pausedAt >= yearStart && (shortest[pausedBy] is not { } known || at - pausedAt < known))
+                {
+                    shortest[pausedBy] = at - pausedAt;
+                }
+
+                pausedBy = -1;
+            }
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.Dispose();
+        }
+
+        if (pausedBy >= 0)
+        {
+            paused[pausedBy] += Saved(pausedAt, yearEnd, yearStart, yearEnd);
+        }
+
+        return (paused, cycles, shortest);
+    }
+
+    /// <summary>
+    /// The zone to simulate in. A machine without a time-zone database (ScheduleExpressions then checks only the id's
+    /// shape) still synthesizes: the estimate is computed in UTC and its summary says so.
+    /// </summary>
+    private static (TimeZoneInfo Zone, string Note) EstimateZone(string timeZone)
+    {
+        if (Zone(timeZone) is { } zone)
+        {
+            return (zone, "");
+        }
+
+        return ScheduleExpressions.TimeZoneProblem(timeZone) is null
+            ? (TimeZoneInfo.Utc, $"; computed in UTC, {timeZone} is not known on the synthesizing machine")
+            : throw new ArgumentException($"TimeZone: \"{timeZone}\" is not a time zone of this machine's IANA database", nameof(timeZone));
+    }
 
     private static TimeSpan Saved(DateTime pausedAt, DateTime resumedAt, DateTime yearStart, DateTime yearEnd)
     {
