@@ -10,7 +10,8 @@ namespace Patterns.Cdk.Tests;
 /// time behaviour (a local time in a spring-forward gap is skipped, one in a fall-back overlap fires once).
 /// Calendar facts used below: 2027-01-01 is a Friday; Europe/Paris springs forward on 2027-03-28 (02:00 -> 03:00) and
 /// falls back on 2027-10-31 (03:00 -> 02:00); America/New_York springs forward on 2027-03-14 (02:00 -> 03:00) and falls
-/// back on 2027-11-07 (02:00 -> 01:00); Australia/Sydney falls back on 2027-04-04 (03:00 -> 02:00).
+/// back on 2027-11-07 (02:00 -> 01:00); Australia/Sydney falls back on 2027-04-04 (03:00 -> 02:00); America/Santiago
+/// and America/Havana change at midnight (below).
 /// </summary>
 public class CronCalendarTests
 {
@@ -145,6 +146,10 @@ public class CronCalendarTests
     [InlineData("Europe/Paris", "cron(30 2 * * ? *)", "2027-03-27 00:00", "2027-03-27 01:30,2027-03-29 00:30")]
     // New York, 2027-03-14: 02:00 EST becomes 03:00 EDT.
     [InlineData("America/New_York", "cron(30 2 * * ? *)", "2027-03-13 00:00", "2027-03-13 07:30,2027-03-15 06:30")]
+    // Santiago changes at midnight: 2027-09-05 00:00 (-04) becomes 01:00 (-03); 00:30 does not exist that day.
+    [InlineData("America/Santiago", "cron(30 0 * * ? *)", "2027-09-03 12:00", "2027-09-04 04:30,2027-09-06 03:30")]
+    // Havana, 2027-03-14: 00:00 (-05) becomes 01:00 (-04): the day starts in the gap.
+    [InlineData("America/Havana", "cron(30 0 * * ? *)", "2027-03-13 00:00", "2027-03-13 05:30,2027-03-15 04:30")]
     public void A_local_time_in_the_spring_forward_gap_is_skipped(string zone, string expression, string fromUtc, string expected) =>
         UtcTimes(expression, fromUtc, At(fromUtc).AddDays(3).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone))
             .Should().Equal(expected.Split(','));
@@ -156,6 +161,11 @@ public class CronCalendarTests
     [InlineData("America/New_York", "cron(30 1 * * ? *)", "2027-11-06 00:00", "2027-11-06 05:30,2027-11-07 05:30,2027-11-08 06:30")]
     // Sydney (east of UTC), 2027-04-04: 03:00 AEDT becomes 02:00 AEST; 02:30 happens at 15:30 and 16:30 UTC on the 3rd.
     [InlineData("Australia/Sydney", "cron(30 2 * * ? *)", "2027-04-02 00:00", "2027-04-02 15:30,2027-04-03 15:30,2027-04-04 16:30")]
+    // Santiago, at midnight: 2027-04-04 00:00 (-03) becomes 2027-04-03 23:00 (-04); 23:30 on the 3rd happens at 02:30
+    // and 03:30 UTC on the 4th.
+    [InlineData("America/Santiago", "cron(30 23 * * ? *)", "2027-04-02 12:00", "2027-04-03 02:30,2027-04-04 02:30,2027-04-05 03:30")]
+    // Havana, 2027-11-07: 01:00 (-04) becomes 00:00 (-05): the day starts in the overlap; 00:30 is 04:30 and 05:30 UTC.
+    [InlineData("America/Havana", "cron(30 0 * * ? *)", "2027-11-06 00:00", "2027-11-06 04:30,2027-11-07 04:30,2027-11-08 05:30")]
     public void A_local_time_in_the_fall_back_overlap_fires_once(string zone, string expression, string fromUtc, string expected) =>
         UtcTimes(expression, fromUtc, At(fromUtc).AddDays(3).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone))
             .Should().Equal(expected.Split(','));

@@ -324,12 +324,11 @@ internal sealed class CronCalendar
     /// <summary>The UTC instants of the given local hours and minutes of <paramref name="day"/>, in order.</summary>
     private static IEnumerable<DateTime> Times(DateTime day, uint hours, ulong minutes, TimeZoneInfo zone)
     {
-        // A day without a change of offset (the same offset at its first and last minute, neither in a gap or an
-        // overlap) converts with one subtraction; the few days with a change go through ToUtc minute by minute.
-        var lastMinute = day.AddMinutes((24 * 60) - 1);
+        // A day whose midnight is neither in a gap nor in an overlap and whose offset is the same at the next midnight
+        // has no change of offset (zones change at most once a day) and converts with one subtraction; the few days
+        // with a change go through ToUtc minute by minute.
         var offset = zone.GetUtcOffset(day);
-        var plain = offset == zone.GetUtcOffset(lastMinute) && !zone.IsInvalidTime(day) && !zone.IsAmbiguousTime(day)
-            && !zone.IsInvalidTime(lastMinute) && !zone.IsAmbiguousTime(lastMinute);
+        var plain = !zone.IsInvalidTime(day) && !zone.IsAmbiguousTime(day) && offset == zone.GetUtcOffset(day.AddDays(1));
         for (var h = hours; h != 0; h &= h - 1)
         {
             var hour = BitOperations.TrailingZeroCount(h);
