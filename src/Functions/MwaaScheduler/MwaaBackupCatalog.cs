@@ -46,17 +46,9 @@ public sealed class MwaaBackupCatalog
     }
 
     /// <summary>Handles one workflow task invocation.</summary>
-    public Task<Stream> HandleAsync(Stream input) => Invocation.RunAsync(_log, async () =>
+    public Task<Stream> HandleAsync(Stream input) => MwaaInvocation.RunAsync(_log, async () =>
     {
-        CatalogInput request;
-        try
-        {
-            request = await LambdaJson.ReadAsync(input, MwaaJsonContext.Default.CatalogInput);
-        }
-        catch (BadInputException e)
-        {
-            throw new BadInput(e.Reason, e);
-        }
+        CatalogInput request = await LambdaJson.ReadAsync(input, MwaaJsonContext.Default.CatalogInput);
 
         return request.Action switch
         {

@@ -48,27 +48,15 @@ public sealed class MwaaDagRuns
     }
 
     /// <summary>Handles one workflow task invocation.</summary>
-    public Task<Stream> HandleAsync(Stream input) => Invocation.RunAsync(_log, async () =>
+    public Task<Stream> HandleAsync(Stream input) => MwaaInvocation.RunAsync(_log, async () =>
     {
-        DagRunsInput request = await ReadAsync(input);
+        DagRunsInput request = await LambdaJson.ReadAsync(input, MwaaJsonContext.Default.DagRunsInput);
         DagRunCall call = DagRunCall.From(request);
         JsonLog log = _log.With(("action", call.Trigger ? "trigger" : "status"), ("dagId", call.DagId), ("runId", call.RunId));
         string state = call.Trigger ? await TriggerAsync(call, log) : await StatusAsync(call);
         log.Info("DAG run state read", ("state", state));
         return LambdaJson.Write(new DagRunOutput(call.DagId, call.RunId, state), MwaaJsonContext.Default.DagRunOutput);
     });
-
-    private static async Task<DagRunsInput> ReadAsync(Stream input)
-    {
-        try
-        {
-            return await LambdaJson.ReadAsync(input, MwaaJsonContext.Default.DagRunsInput);
-        }
-        catch (BadInputException e)
-        {
-            throw new BadInput(e.Reason, e);
-        }
-    }
 
     private async Task<string> TriggerAsync(DagRunCall call, JsonLog log)
     {

@@ -47,17 +47,9 @@ public sealed partial class MwaaLock
     private static partial Regex Operation();
 
     /// <summary>Handles one workflow task invocation.</summary>
-    public Task<Stream> HandleAsync(Stream input) => Invocation.RunAsync(_log, async () =>
+    public Task<Stream> HandleAsync(Stream input) => MwaaInvocation.RunAsync(_log, async () =>
     {
-        LockInput request;
-        try
-        {
-            request = await LambdaJson.ReadAsync(input, MwaaJsonContext.Default.LockInput);
-        }
-        catch (BadInputException e)
-        {
-            throw new BadInput(e.Reason, e);
-        }
+        LockInput request = await LambdaJson.ReadAsync(input, MwaaJsonContext.Default.LockInput);
 
         var problems = new List<string>();
         Check(request.LockName, "lockName", Name(), problems);

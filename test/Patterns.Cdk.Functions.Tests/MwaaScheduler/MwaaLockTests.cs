@@ -127,6 +127,27 @@ public sealed class MwaaLockTests
     }
 
     [Fact]
+    public async Task A_failed_invocation_logs_one_line_with_the_error_name_the_workflow_sees()
+    {
+        (await FailAsync("{not json")).Should().BeOfType<BadInput>();
+
+        System.Text.Json.JsonElement line = _log.At("ERROR").Should().ContainSingle().Subject;
+        line.GetProperty("errorType").GetString().Should().Be("BadInput");
+        line.GetProperty("message").GetString().Should().Be("invocation failed");
+    }
+
+    [Fact]
+    public async Task A_retryable_failure_says_the_workflow_may_retry_it()
+    {
+        _dynamoDb.PutItemAsync(Arg.Any<PutItemRequest>(), Arg.Any<CancellationToken>()).Throws(new ProvisionedThroughputExceededException("slow"));
+
+        await FailAsync(Acquire(Owner));
+
+        _log.At("ERROR").Should().ContainSingle().Which.GetProperty("errorType").GetString().Should().Be("ProvisionedThroughputExceededException");
+        _log.Messages("ERROR").Should().Equal("invocation failed; the workflow may retry it");
+    }
+
+    [Fact]
     public void Settings_need_the_table() =>
         FluentActions.Invoking(() => LockSettings.FromEnvironment(_ => null)).Should().Throw<InvalidOperationException>().WithMessage("MwaaLock is misconfigured: LOCK_TABLE is required*");
 
