@@ -73,11 +73,23 @@ internal static class BundledHandlers
     /// <summary>EventDrivenSettlement's REST API: POST /settlements and GET /settlements/{claimId} (the same logic and conditional put).</summary>
     public static readonly BundledHandler SettlementApi = new(SettlementZip, "SettlementApi");
 
+    private const string MwaaSchedulerZip = "mwaa-scheduler.zip";
+
+    /// <summary>MwaaScheduler's Airflow REST calls through MWAA InvokeRestApi: un-pause and trigger a DAG run, read its state.</summary>
+    public static readonly BundledHandler MwaaDagRuns = new(MwaaSchedulerZip, "MwaaDagRuns");
+
+    /// <summary>MwaaScheduler's backups: save the environment's configuration, verify a backup against its manifest, load the latest verified one.</summary>
+    public static readonly BundledHandler MwaaBackupCatalog = new(MwaaSchedulerZip, "MwaaBackupCatalog");
+
+    /// <summary>MwaaScheduler's lock against a pause and a resume overlapping: conditional writes with an expiry.</summary>
+    public static readonly BundledHandler MwaaLock = new(MwaaSchedulerZip, "MwaaLock");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
     [
         ObjectMetadataGuard, LedgerRecorder, ContentStampProcessor, FaceBlurWorker,
         ApiPollerJobApi, ApiPollerJobPlanner, ApiPollerPageFetcher, ApiPollerCursorFetcher, ApiPollerTaskConsumer, ApiPollerDemoPartner,
         SettlementConsumer, SettlementApi,
+        MwaaDagRuns, MwaaBackupCatalog, MwaaLock,
     ];
 }

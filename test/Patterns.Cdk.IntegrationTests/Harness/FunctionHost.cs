@@ -93,6 +93,7 @@ public sealed class FunctionHost
         (typeof(Functions.FaceBlurPipeline.Bootstrap).Assembly, Functions.FaceBlurPipeline.Bootstrap.Handlers),
         (typeof(Functions.ApiPoller.Bootstrap).Assembly, Functions.ApiPoller.Bootstrap.Handlers),
         (typeof(Functions.EventDrivenSettlement.Bootstrap).Assembly, Functions.EventDrivenSettlement.Bootstrap.Handlers),
+        (typeof(Functions.MwaaScheduler.Bootstrap).Assembly, Functions.MwaaScheduler.Bootstrap.Handlers),
     ];
 
     private static (Type Type, MethodInfo Method) ResolveHandler(string logicalId, string handler)

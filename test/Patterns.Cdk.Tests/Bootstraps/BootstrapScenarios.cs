@@ -388,6 +388,111 @@ internal sealed record BootstrapScenario(
         ("SETTLEMENT_RULES", """{"currency":"EUR","deductibles":[]}"""),
         "*SETTLEMENT_RULES*");
 
+    // ---- MwaaScheduler ----
+
+    private const string MwaaEnvironment = "analytics-prod";
+    private const string MwaaBackupId = "20261205T200000Z";
+    private const string MwaaKeyArn = $"arn:aws:kms:{Region}:{Account}:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    private static BootstrapScenario MwaaDagRuns() => new(
+        BundledHandlers.MwaaDagRuns,
+        aws => new() { ["ENVIRONMENT_NAME"] = MwaaEnvironment, ["MWAA_ENDPOINT"] = aws.Url + "/" },
+        aws =>
+        {
+            aws.RestApiAnswers["PATCH /dags/pcdk_export"] = (200, """{"dag_id":"pcdk_export","is_paused":false}""");
+            aws.RestApiAnswers["POST /dags/pcdk_export/dagRuns"] = (200, """{"dag_id":"pcdk_export","dag_run_id":"pcdk-20261205T200000Z","state":"queued"}""");
+        },
+        """{"action":"trigger","dagId":"pcdk_export","runId":"pcdk-20261205T200000Z","conf":{"bucket":"b","prefix":"p/"}}""",
+        (response, aws) =>
+        {
+            response.Text.Should().Be("""{"dagId":"pcdk_export","runId":"pcdk-20261205T200000Z","state":"queued"}""");
+            // The failure invocation's call follows; the success made the first two.
+            var calls = aws.Of("MWAA.InvokeRestApi").Take(2).ToList();
+            calls.Select(c => $"{(string?)c.Json!["Method"]} {(string?)c.Json["Path"]}").Should().Equal("PATCH /dags/pcdk_export", "POST /dags/pcdk_export/dagRuns");
+            calls.Should().OnlyContain(c => c.Path == "/restapi/" + MwaaEnvironment);
+            calls[0].Headers["Authorization"].Should().Contain($"/{Region}/airflow/aws4_request", "the stand-in signs for MWAA");
+            ((string?)calls[1].Json!["Body"]!["conf"]!["prefix"]).Should().Be("p/");
+        },
+        """{"action":"status","dagId":"pcdk_import","runId":"pcdk-i-20261205T200000Z"}""",
+        "DagNotFound",
+        "*GET /dags/pcdk_import/dagRuns/pcdk-i-20261205T200000Z*Airflow answered 404*",
+        ("ENVIRONMENT_NAME", null),
+        "*ENVIRONMENT_NAME*");
+
+    private static Dictionary<string, string> CatalogSettings() => new()
+    {
+        ["BACKUP_BUCKET"] = "mwaa-backups",
+        ["BACKUP_KEY_ARN"] = MwaaKeyArn,
+        ["ENVIRONMENT_NAME"] = MwaaEnvironment,
+        ["BACKUPS_TO_KEEP"] = "7",
+        ["EXPORT_CONNECTIONS"] = "true",
+        ["EXPORT_VARIABLES"] = "true",
+    };
+
+    private static BootstrapScenario MwaaBackupCatalog() => new(
+        BundledHandlers.MwaaBackupCatalog,
+        _ => CatalogSettings(),
+        _ => { },
+        new JsonObject
+        {
+            ["action"] = "saveConfiguration",
+            ["backupId"] = MwaaBackupId,
+            ["environment"] = new JsonObject
+            {
+                ["Name"] = MwaaEnvironment, ["Arn"] = $"arn:aws:airflow:{Region}:{Account}:environment/{MwaaEnvironment}", ["Status"] = "AVAILABLE",
+                ["AirflowVersion"] = "2.10.3", ["ExecutionRoleArn"] = $"arn:aws:iam::{Account}:role/mwaa-exec", ["SourceBucketArn"] = "arn:aws:s3:::dags",
+                ["DagS3Path"] = "dags", ["MaxWorkers"] = 5,
+                ["NetworkConfiguration"] = new JsonObject { ["SubnetIds"] = new JsonArray("subnet-1", "subnet-2"), ["SecurityGroupIds"] = new JsonArray("sg-1") },
+                ["LoggingConfiguration"] = new JsonObject
+                {
+                    ["TaskLogs"] = new JsonObject { ["CloudWatchLogGroupArn"] = $"arn:aws:logs:{Region}:{Account}:log-group:airflow-Task", ["Enabled"] = true, ["LogLevel"] = "INFO" },
+                },
+                ["Tags"] = new JsonObject { ["team"] = "data", ["aws:cloudformation:stack-name"] = "stack" },
+            },
+        }.ToJsonString(),
+        (response, aws) =>
+        {
+            JsonNode saved = JsonNode.Parse(response.Body)!;
+            ((string?)saved["metadataExport"]).Should().Be("supported", response.Text);
+            ((string?)saved["runId"]).Should().Be("pcdk-" + MwaaBackupId);
+            ((string?)saved["exportConf"]!["kmsKeyArn"]).Should().Be(MwaaKeyArn);
+            AwsRequest put = aws.Of("S3.PutObject").Should().ContainSingle().Subject;
+            put.Path.Should().Be($"/mwaa-backups/backups/{MwaaEnvironment}/{MwaaBackupId}/environment.json");
+            put.Headers["x-amz-server-side-encryption"].Should().Be("aws:kms");
+            put.Headers["x-amz-server-side-encryption-aws-kms-key-id"].Should().Be(MwaaKeyArn);
+            JsonNode request = JsonNode.Parse(aws.GetObject("mwaa-backups", $"backups/{MwaaEnvironment}/{MwaaBackupId}/environment.json")!)!;
+            request["Arn"].Should().BeNull();
+            request["Tags"]!.ToJsonString().Should().Be("""{"team":"data"}""");
+            request["LoggingConfiguration"]!.ToJsonString().Should().Be("""{"TaskLogs":{"Enabled":true,"LogLevel":"INFO"}}""");
+        },
+        // The backup just saved, without its export: it cannot be verified.
+        $$"""{"action":"verify","prefix":"backups/{{MwaaEnvironment}}/{{MwaaBackupId}}/","metadata":true}""",
+        "BackupVerificationFailed",
+        "*manifest.json is missing*",
+        ("BACKUPS_TO_KEEP", "0"),
+        "*BACKUPS_TO_KEEP*");
+
+    private static BootstrapScenario MwaaLock() => new(
+        BundledHandlers.MwaaLock,
+        _ => new() { ["LOCK_TABLE"] = "mwaa-locks" },
+        _ => { },
+        $$"""{"action":"acquire","lockName":"{{MwaaEnvironment}}","owner":"arn:aws:states:{{Region}}:{{Account}}:execution:PauseWorkflow:run-1","operation":"pause","ttlSeconds":3600}""",
+        (response, aws) =>
+        {
+            JsonNode acquired = JsonNode.Parse(response.Body)!;
+            ((bool)acquired["acquired"]!).Should().BeTrue(response.Text);
+            ((long)acquired["expiresAt"]!).Should().BeCloseTo(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600, 600);
+            AwsRequest put = aws.Of("DynamoDB.PutItem").Should().ContainSingle().Subject;
+            ((string?)put.Json!["TableName"]).Should().Be("mwaa-locks");
+            ((string?)put.Json["ConditionExpression"]).Should().Be("attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner");
+            ((string?)put.Json["Item"]!["pk"]!["S"]).Should().Be(MwaaEnvironment);
+        },
+        """{"action":"steal","lockName":"x","owner":"y"}""",
+        "BadInput",
+        "*action must be acquire or release*",
+        ("LOCK_TABLE", null),
+        "*LOCK_TABLE*");
+
     private static string S3Record(string bucket, string key, long size) => new JsonObject
     {
         ["eventVersion"] = "2.1",
@@ -452,5 +557,6 @@ internal sealed record BootstrapScenario(
         ObjectMetadataGuard(), LedgerRecorder(), ContentStampProcessor(), FaceBlurWorker(),
         JobApi(), JobPlanner(), PageFetcher(), CursorFetcher(), TaskConsumer(), DemoPartner(),
         SettlementConsumer(), SettlementApi(),
+        MwaaDagRuns(), MwaaBackupCatalog(), MwaaLock(),
     }.ToDictionary(s => s.Handler.Handler, StringComparer.Ordinal));
 }

@@ -20,6 +20,7 @@ namespace Patterns.Cdk.Tests.Bootstraps;
 /// <item>DynamoDB (JSON 1.0): GetItem answers the item registered for the key's <c>pk</c>, anything else <c>{}</c>.</item>
 /// <item>SQS (JSON 1.0): SendMessage and SendMessageBatch, with the MD5 digests the SDK checks.</item>
 /// <item>Rekognition (JSON 1.1, our stand-in client): DetectFaces answers <see cref="DetectFacesAnswer"/>.</item>
+/// <item>MWAA InvokeRestApi (restJson1, our stand-in client): answers from <see cref="RestApiAnswers"/>.</item>
 /// </list>
 /// Every request is recorded (<see cref="Requests"/>).
 /// </summary>
@@ -55,6 +56,12 @@ internal sealed class FakeAwsEndpoint : IDisposable
 
     /// <summary>Partner pages by path (<c>/partner/orders</c>), whatever the query (recorded with the request).</summary>
     public ConcurrentDictionary<string, string> PartnerPages { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// MWAA InvokeRestApi answers (restJson1 <c>POST /restapi/{Name}</c>, our stand-in client) by <c>"{Method} {Path}"</c> of
+    /// the request body: the Airflow status and JSON. Any other call is answered as Airflow's 404 (a RestApiClientException).
+    /// </summary>
+    public ConcurrentDictionary<string, (int Status, string Json)> RestApiAnswers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<AwsRequest> Requests => [.. _requests];
@@ -135,6 +142,10 @@ internal sealed class FakeAwsEndpoint : IDisposable
             if (headers.TryGetValue("X-Amz-Target", out string? target))
             {
                 (operation, answer) = Json(target, body);
+            }
+            else if (http.HttpMethod == "POST" && rawPath.StartsWith("/restapi/", StringComparison.Ordinal))
+            {
+                (operation, answer) = InvokeRestApi(body);
             }
             else if (rawPath.StartsWith("/partner/", StringComparison.Ordinal))
             {
@@ -221,6 +232,18 @@ internal sealed class FakeAwsEndpoint : IDisposable
         }
 
         return ("Unknown." + target, Answer.Json(400, """{"__type":"UnknownOperationException"}"""));
+    }
+
+    private (string Operation, Answer Answer) InvokeRestApi(byte[] body)
+    {
+        JsonNode request = JsonNode.Parse(body) ?? new JsonObject();
+        string call = $"{(string?)request["Method"]} {(string?)request["Path"]}";
+        (int status, string json) = RestApiAnswers.TryGetValue(call, out var found) ? found : (404, """{"title":"DAG not found","status":404}""");
+        string answer = $$"""{"RestApiStatusCode":{{status}},"RestApiResponse":{{json}}}""";
+        return status is >= 200 and <= 299
+            ? ("MWAA.InvokeRestApi", Answer.Json(200, answer))
+            : ("MWAA.InvokeRestApi", new Answer(400, "application/json", Encoding.UTF8.GetBytes(answer),
+                [("x-amzn-ErrorType", status >= 500 ? "RestApiServerException" : "RestApiClientException")]));
     }
 
     private (string Operation, Answer Answer) S3(string method, string rawPath, Dictionary<string, string> headers, byte[] body)

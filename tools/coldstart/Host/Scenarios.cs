@@ -120,6 +120,25 @@ internal static class Scenarios
             "sqs-claim-breaking-contract.json", new Expectation("response", "batchItemFailures\":[{")),
         new("SettlementApi", "EventDrivenSettlement", "EventDrivenSettlement.Handlers", SettlementSettings(),
             "rest-post-settlement-breaking-contract.json", new Expectation("response", "\"statusCode\":400")),
+
+        // MwaaScheduler: workflow task inputs refused before any AWS call (MWAA_ENDPOINT also points at the refused port).
+        new("MwaaDagRuns", "MwaaScheduler", "MwaaScheduler.Handlers",
+            new Dictionary<string, string> { ["ENVIRONMENT_NAME"] = "coldstart-env", ["MWAA_ENDPOINT"] = Guard.UnreachableEndpoint },
+            "sfn-dagrun-path-too-long.json", new Expectation("error", "\"errorType\":\"BadInput\"")),
+        new("MwaaBackupCatalog", "MwaaScheduler", "MwaaScheduler.Handlers",
+            new Dictionary<string, string>
+            {
+                ["BACKUP_BUCKET"] = "coldstart-backups",
+                ["BACKUP_KEY_ARN"] = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                ["ENVIRONMENT_NAME"] = "coldstart-env",
+                ["BACKUPS_TO_KEEP"] = "7",
+                ["EXPORT_CONNECTIONS"] = "true",
+                ["EXPORT_VARIABLES"] = "true",
+            },
+            "sfn-save-configuration-other-environment.json", new Expectation("error", "\"errorType\":\"BadInput\"")),
+        new("MwaaLock", "MwaaScheduler", "MwaaScheduler.Handlers",
+            new Dictionary<string, string> { ["LOCK_TABLE"] = "coldstart-locks" },
+            "sfn-lock-acquire-ttl-out-of-range.json", new Expectation("error", "\"errorType\":\"BadInput\"")),
     ];
 
     private static Dictionary<string, string> SettlementSettings() => new()

@@ -13,6 +13,9 @@ using Amazon.DynamoDBv2;
 using Project = Patterns.Cdk.Functions.ApiPoller.Bootstrap;
 #elif PROBE_FACEBLURPIPELINE
 using Project = Patterns.Cdk.Functions.FaceBlurPipeline.Bootstrap;
+#elif PROBE_MWAASCHEDULER
+using Amazon.DynamoDBv2;
+using Project = Patterns.Cdk.Functions.MwaaScheduler.Bootstrap;
 #endif
 
 // Times, step by step, what a handler's bootstrap does up to its first answer, without the Runtime API: each step's
@@ -57,7 +60,7 @@ switch (mode)
         {
             steps.Mark("new AmazonSQSClient (second)");
         }
-#if PROBE_RECURSIONSAFES3PROCESSOR || PROBE_APIPOLLER
+#if PROBE_RECURSIONSAFES3PROCESSOR || PROBE_APIPOLLER || PROBE_MWAASCHEDULER
         using (new AmazonDynamoDBClient(region))
         {
             steps.Mark("new AmazonDynamoDBClient (first)");

@@ -87,6 +87,25 @@ public sealed class AwsStandInTransport
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
+        AwsResponse response = await SendAsync(operation, resourcePath, pathResources, headers, body, timeout, cancellationToken);
+        return response.IsSuccess ? response : throw AwsErrors.FromResponse(operation, response);
+    }
+
+    /// <summary>
+    /// Signs and sends a POST and returns the answer whatever its status, for a client whose service puts data the
+    /// caller needs into an error answer (MWAA's <c>RestApiClientException</c> carries the Airflow status code). Such a
+    /// client reads the modelled errors itself and turns the rest into <see cref="AwsErrors.FromResponse"/>.
+    /// </summary>
+    /// <exception cref="AwsStandInException">No answer: credentials, network errors, the timeout.</exception>
+    public async Task<AwsResponse> SendAsync(
+        string operation,
+        string resourcePath,
+        IReadOnlyDictionary<string, string> pathResources,
+        IReadOnlyList<KeyValuePair<string, string>> headers,
+        byte[] body,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
         ImmutableCredentials credentials;
         try
         {
@@ -117,7 +136,7 @@ public sealed class AwsStandInTransport
             throw new AwsStandInException(operation, AwsErrorKind.Transient, null, null, $"network error: {e.Message}", e);
         }
 
-        return response.IsSuccess ? response : throw AwsErrors.FromResponse(operation, response);
+        return response;
     }
 
     /// <summary>Reads a 2xx JSON body; a body that is not that JSON is a permanent failure whose message quotes nothing of it.</summary>
