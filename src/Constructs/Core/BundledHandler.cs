@@ -73,6 +73,19 @@ internal static class BundledHandlers
     /// <summary>EventDrivenSettlement's REST API: POST /settlements and GET /settlements/{claimId} (the same logic and conditional put).</summary>
     public static readonly BundledHandler SettlementApi = new(SettlementZip, "SettlementApi");
 
+    // TEMPORARY (mwaa-handlers): the three MwaaScheduler entries of design section 3, copied here so the construct builds
+    // before the mwaa-handlers branch lands (which also adds them to All). The lead keeps that branch's version at merge.
+    private const string MwaaZip = "mwaa-scheduler.zip";
+
+    /// <summary>TEMPORARY (mwaa-handlers): MwaaScheduler's Airflow REST calls (trigger a DAG run, read its state) through InvokeRestApi.</summary>
+    public static readonly BundledHandler MwaaDagRuns = new(MwaaZip, "MwaaDagRuns");
+
+    /// <summary>TEMPORARY (mwaa-handlers): MwaaScheduler's backup catalog: saves the configuration, verifies a backup, loads the latest verified one.</summary>
+    public static readonly BundledHandler MwaaBackupCatalog = new(MwaaZip, "MwaaBackupCatalog");
+
+    /// <summary>TEMPORARY (mwaa-handlers): MwaaScheduler's lock: conditional acquire and owner-checked release in DynamoDB.</summary>
+    public static readonly BundledHandler MwaaLock = new(MwaaZip, "MwaaLock");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
     [
