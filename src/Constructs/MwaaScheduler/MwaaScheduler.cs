@@ -202,7 +202,7 @@ public class MwaaScheduler : Construct
             Description = $"MwaaScheduler ({env}): expected saving of the pause windows (an estimate; see docs/MwaaScheduler.md).",
             Value = Savings.Summary,
         });
-        Suppressions.Apply(this, grants);
+        Suppressions.Apply(this, grants, workflowLogLevel, env, props.DagBucket);
     }
 
     /// <summary>Lets <paramref name="grantee"/> start the pause workflow (a manual pause).</summary>

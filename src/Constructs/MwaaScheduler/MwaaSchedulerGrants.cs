@@ -133,7 +133,12 @@ internal sealed class MwaaSchedulerGrants(MwaaScheduler scheduler, string enviro
         resume.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "UseTheEnvironmentKey",
-            Actions = ["kms:DescribeKey", "kms:ListGrants", "kms:CreateGrant", "kms:RevokeGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+            // The managed policy's GenerateDataKey* and ReEncrypt* written out (without the key-pair variants).
+            Actions =
+            [
+                "kms:DescribeKey", "kms:ListGrants", "kms:CreateGrant", "kms:RevokeGrant", "kms:Decrypt", "kms:Encrypt",
+                "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+            ],
             Resources = [KeysOfAccount],
         }));
     }
