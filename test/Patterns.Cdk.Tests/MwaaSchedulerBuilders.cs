@@ -5,6 +5,14 @@ using Patterns.Cdk.MwaaScheduler;
 
 namespace Patterns.Cdk.Tests;
 
+/// <summary>JSON text as written (no escaping of quotes, so intrinsic functions read as in the definition).</summary>
+internal static class JsonText
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Text(this JsonNode node) => node.ToJsonString(Relaxed);
+}
+
 /// <summary>Shorthands for synthesizing one MwaaScheduler and reading its template.</summary>
 internal static class MwaaSynth
 {

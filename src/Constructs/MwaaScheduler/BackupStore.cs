@@ -40,12 +40,22 @@ internal static class BackupStore
                 EnableKeyRotation = true,
                 RemovalPolicy = RemovalPolicy.DESTROY,
             });
-            topic = new Topic(scope, "NotificationTopic", new TopicProps
+            var created = new Topic(scope, "NotificationTopic", new TopicProps
             {
                 DisplayName = "MwaaScheduler notifications",
                 MasterKey = topicKey,
-                EnforceSSL = true,
             });
+            // Written out: CDK 2.160's EnforceSSL adds its statement only once some other statement exists.
+            created.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "PublishThroughTlsOnly",
+                Effect = Effect.DENY,
+                Principals = [new AnyPrincipal()],
+                Actions = ["sns:Publish"],
+                Resources = [created.TopicArn],
+                Conditions = new Dictionary<string, object> { ["Bool"] = new Dictionary<string, object> { ["aws:SecureTransport"] = "false" } },
+            }));
+            topic = created;
         }
 
         return new BackupResources(bucket, key, table, topic, topicKey);
