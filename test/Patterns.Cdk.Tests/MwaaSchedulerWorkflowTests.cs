@@ -219,7 +219,11 @@ public class MwaaSchedulerWorkflowTests
         ((string?)context["backupPrefix"]).Should().Be("none");
         ((string?)context["owner.$"]).Should().Be("$$.Execution.Id");
         ((string?)context["operation"]).Should().Be("pause");
-        ((string?)context["backupId.$"]).Should().StartWith("States.Format('{}{}{}{}{}Z', States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, '-:.'), 0)");
+        var backupId = (string)context["backupId.$"]!;
+        backupId.Should().StartWith("States.Format('{}{}{}T{}{}{}Z', ").And.Contain("$$.Execution.StartTime");
+        // Only single-character delimiters: AWS splits at each character of a longer one, the local runner at the whole string.
+        System.Text.RegularExpressions.Regex.Matches(backupId, @"States\.StringSplit\(.*?, '([^']*)'\)").Select(m => m.Groups[1].Value)
+            .Should().NotBeEmpty().And.OnlyContain(d => d.Length == 1);
         ((string?)Minimal.Value.Resume["Init"]!["Parameters"]!["operation"]).Should().Be("resume");
         ((bool)Minimal.Value.Resume["Init"]!["Parameters"]!["updateAfterRestore"]!).Should().BeFalse();
         ((bool)AllOptions.Value.Resume["Init"]!["Parameters"]!["updateAfterRestore"]!).Should().BeTrue();

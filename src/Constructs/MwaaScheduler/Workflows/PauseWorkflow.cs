@@ -14,6 +14,23 @@ internal static class PauseWorkflow
     /// <summary>The export DAG's id.</summary>
     public const string ExportDagId = "pcdk_export";
 
+    /// <summary>
+    /// The backup id, <c>yyyyMMddTHHmmssZ</c>, from the execution's start time (<c>2026-12-05T20:00:00.123Z</c>). Split
+    /// with single-character delimiters only, step by step (date at 'T' then '-'; time at 'Z', '.', ':'), so it reads the
+    /// same whether a multi-character delimiter splits at each character (as AWS documents) or at the whole string, and
+    /// with or without fractional seconds.
+    /// </summary>
+    public static readonly string BackupIdFromStartTime = BuildBackupId();
+
+    private static string BuildBackupId()
+    {
+        const string halves = "States.StringSplit($$.Execution.StartTime, 'T')";
+        var date = $"States.StringSplit(States.ArrayGetItem({halves}, 0), '-')";
+        var clock = $"States.StringSplit(States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit(States.ArrayGetItem({halves}, 1), 'Z'), 0), '.'), 0), ':')";
+        return $"States.Format('{{}}{{}}{{}}T{{}}{{}}{{}}Z', States.ArrayGetItem({date}, 0), States.ArrayGetItem({date}, 1), States.ArrayGetItem({date}, 2), " +
+               $"States.ArrayGetItem({clock}, 0), States.ArrayGetItem({clock}, 1), States.ArrayGetItem({clock}, 2))";
+    }
+
     /// <summary>Builds the definition under <paramref name="scope"/>.</summary>
     public static IChainable Define(Construct scope, WorkflowTargets t, double lockTtlSeconds)
     {
@@ -100,13 +117,7 @@ internal static class PauseWorkflow
 
         var acquire = s.AcquireLock();
         acquire.Next(getEnvironment);
-        // backupId yyyyMMddTHHmmssZ from the start time (2026-12-05T20:00:00.123Z splits at '-', ':' and '.').
-        const string split = "States.StringSplit($$.Execution.StartTime, '-:.')";
-        var init = s.Init(new Dictionary<string, object>
-        {
-            ["backupId.$"] = $"States.Format('{{}}{{}}{{}}{{}}{{}}Z', States.ArrayGetItem({split}, 0), States.ArrayGetItem({split}, 1), " +
-                             $"States.ArrayGetItem({split}, 2), States.ArrayGetItem({split}, 3), States.ArrayGetItem({split}, 4))",
-        });
+        var init = s.Init(new Dictionary<string, object> { ["backupId.$"] = BackupIdFromStartTime });
         init.Next(acquire);
         return init;
     }
