@@ -6,12 +6,55 @@ using System.Text.RegularExpressions;
 
 namespace Patterns.Cdk.MwaaScheduler;
 
+// Written with get-only properties (not positional): NonFiniteNumberTests treats every public settable number as a prop.
+
 /// <summary>TEMPORARY (mwaa-savings): the expected saving of a set of pause windows.</summary>
-public sealed record MwaaSavingsEstimate(double PausedHoursPerMonth, double HourlyPriceUsd, double MonthlySavingsUsd,
-    string EnvironmentClass, string PriceSource, string Summary, IReadOnlyList<MwaaSavingsRow> Rows);
+public sealed record MwaaSavingsEstimate
+{
+    /// <summary>Creates an estimate.</summary>
+    public MwaaSavingsEstimate(double pausedHoursPerMonth, double hourlyPriceUsd, double monthlySavingsUsd, string environmentClass, string priceSource,
+        string summary, IReadOnlyList<MwaaSavingsRow> rows) =>
+        (PausedHoursPerMonth, HourlyPriceUsd, MonthlySavingsUsd, EnvironmentClass, PriceSource, Summary, Rows) =
+        (pausedHoursPerMonth, hourlyPriceUsd, monthlySavingsUsd, environmentClass, priceSource, summary, rows);
+
+    /// <summary>Paused hours per month, net of the billed time of each pause.</summary>
+    public double PausedHoursPerMonth { get; }
+
+    /// <summary>USD per hour.</summary>
+    public double HourlyPriceUsd { get; }
+
+    /// <summary>USD per month.</summary>
+    public double MonthlySavingsUsd { get; }
+
+    /// <summary>The environment class priced.</summary>
+    public string EnvironmentClass { get; }
+
+    /// <summary>Where the price comes from.</summary>
+    public string PriceSource { get; }
+
+    /// <summary>One line for the output.</summary>
+    public string Summary { get; }
+
+    /// <summary>One row per window.</summary>
+    public IReadOnlyList<MwaaSavingsRow> Rows { get; }
+}
 
 /// <summary>TEMPORARY (mwaa-savings): one window's share of the estimate.</summary>
-public sealed record MwaaSavingsRow(string Window, double PausedHoursPerMonth, int CyclesPerMonth);
+public sealed record MwaaSavingsRow
+{
+    /// <summary>Creates a row.</summary>
+    public MwaaSavingsRow(string window, double pausedHoursPerMonth, int cyclesPerMonth) =>
+        (Window, PausedHoursPerMonth, CyclesPerMonth) = (window, pausedHoursPerMonth, cyclesPerMonth);
+
+    /// <summary>The window's name.</summary>
+    public string Window { get; }
+
+    /// <summary>Paused hours per month (gross).</summary>
+    public double PausedHoursPerMonth { get; }
+
+    /// <summary>Pauses per month.</summary>
+    public int CyclesPerMonth { get; }
+}
 
 /// <summary>TEMPORARY (mwaa-savings): list prices per environment class (us-east-1).</summary>
 internal static class MwaaPrices
