@@ -157,7 +157,7 @@ public class MwaaScheduler : Construct
         });
 
         // Workflows.
-        var targets = new WorkflowTargets(env, EnvironmentArn(env), DagRunsFunction, BackupCatalogFunction, LockFunction, NotificationTopic,
+        var targets = new WorkflowTargets(env, MwaaSchedulerGrants.EnvironmentArnOf(Stack.Of(this), env), DagRunsFunction, BackupCatalogFunction, LockFunction, NotificationTopic,
             pollInterval, exportTimeout, importTimeout, environmentTimeout, props.NotifyOnSuccess ?? false, props.AllowPauseWithoutMetadata ?? false,
             props.UpdateAfterRestore ?? false);
         var workflowLogLevel = props.WorkflowLogLevel ?? LogLevel.ERROR;
@@ -220,14 +220,6 @@ public class MwaaScheduler : Construct
     /// <summary>Starts waiting in the schedule dead-letter queue (maximum over 1 minute); null without the queue.</summary>
     public Metric? MetricScheduleDeadLetters(IMetricOptions? options = null) =>
         ScheduleDeadLetterQueue?.MetricApproximateNumberOfMessagesVisible(options ?? AlarmFactory.Max1Min);
-
-    private string EnvironmentArn(string env) => Stack.Of(this).FormatArn(new ArnComponents
-    {
-        Service = "airflow",
-        Resource = "environment",
-        ResourceName = env,
-        ArnFormat = ArnFormat.SLASH_RESOURCE_NAME,
-    });
 
     private List<IAlarm> CreateAlarms(ITopic? topic)
     {

@@ -144,7 +144,10 @@ internal sealed class MwaaSchedulerGrants(MwaaScheduler scheduler, string enviro
     }
 
     /// <summary>The environment's ARN.</summary>
-    public string EnvironmentArn => Stack.FormatArn(new ArnComponents
+    public string EnvironmentArn => EnvironmentArnOf(Stack, environmentName);
+
+    /// <summary><c>arn:&lt;p&gt;:airflow:&lt;r&gt;:&lt;a&gt;:environment/&lt;env&gt;</c>.</summary>
+    public static string EnvironmentArnOf(Stack stack, string environmentName) => stack.FormatArn(new ArnComponents
     {
         Service = "airflow", Resource = "environment", ResourceName = environmentName, ArnFormat = ArnFormat.SLASH_RESOURCE_NAME,
     });
