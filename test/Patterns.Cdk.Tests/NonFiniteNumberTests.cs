@@ -4,6 +4,7 @@ using FluentAssertions;
 using Patterns.Cdk.ApiPoller;
 using Patterns.Cdk.EventDrivenSettlement;
 using Patterns.Cdk.FaceBlurPipeline;
+using Patterns.Cdk.MwaaScheduler;
 using Patterns.Cdk.RecursionSafeS3Processor;
 using Xunit;
 
@@ -32,7 +33,16 @@ public class NonFiniteNumberTests
             (s, p) => _ = new RecursionSafeS3Processor.RecursionSafeS3Processor(s, "Processor", (RecursionSafeS3ProcessorProps)p), ""),
         [typeof(EventDrivenSettlementProps)] = (() => new EventDrivenSettlementProps { EnableRestApi = true },
             (s, p) => _ = new EventDrivenSettlement.EventDrivenSettlement(s, "Settlement", (EventDrivenSettlementProps)p), ""),
+        [typeof(MwaaSchedulerProps)] = (() => new MwaaSchedulerProps { EnvironmentName = MwaaSynth.Environment, ExecutionRoleArn = MwaaSynth.ExecutionRoleArn, DagBucket = null! },
+            (s, p) => _ = new MwaaScheduler.MwaaScheduler(s, "Scheduler", WithDagBucket(s, (MwaaSchedulerProps)p)), ""),
     };
+
+    /// <summary>The DAG bucket needs the stack, which exists only once the case constructs.</summary>
+    private static MwaaSchedulerProps WithDagBucket(Stack stack, MwaaSchedulerProps props)
+    {
+        typeof(MwaaSchedulerProps).GetProperty(nameof(MwaaSchedulerProps.DagBucket))!.SetValue(props, Amazon.CDK.AWS.S3.Bucket.FromBucketName(stack, "Dags", MwaaSynth.DagBucketName));
+        return props;
+    }
 
     private static IEnumerable<PropertyInfo> NumericProps() =>
         typeof(ApiPollerProps).Assembly.GetExportedTypes()
