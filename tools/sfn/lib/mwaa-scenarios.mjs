@@ -845,7 +845,7 @@ export async function runMwaaScenarios(machine, facts = describeMwaaWorkflow(mac
   for (const s of MWAA_SCENARIOS) {
     if (!s.kinds.includes(facts.kind)) continue;
     if (s.applies && !s.applies(facts)) {
-      out.push({ name: s.name, applicable: false, checks: 0, failures: [], ms: 0 });
+      out.push({ name: s.name, applicable: false, checks: 0, failures: [], ms: 0, records: [] });
       continue;
     }
     const c = new Checks();
