@@ -129,8 +129,10 @@ export class MwaaControlPlane {
           throw this.notFound(Name);
         }
         rec.env.Status = status;
-        rec.env.LastUpdate = { ...rec.env.LastUpdate, Status: error ? 'FAILED' : 'SUCCESS', ...(error ? { Error: clone(error) } : {}) };
-        if (status === 'AVAILABLE' && error === undefined) delete rec.env.LastUpdate.Error;
+        const failed = error !== undefined || /FAILED|UNAVAILABLE/.test(status);
+        rec.env.LastUpdate = { ...rec.env.LastUpdate, Status: failed ? 'FAILED' : 'SUCCESS' };
+        if (error) rec.env.LastUpdate.Error = clone(error);
+        else delete rec.env.LastUpdate.Error;
       }
     }
     return { Environment: clone(rec.env) };
