@@ -21,7 +21,7 @@ export function cycleLine(workflows) {
   const hi = Math.max(...p) + Math.max(...r);
   const range = (a) => (Math.min(...a) === Math.max(...a) ? `${a[0]}` : `${Math.min(...a)}-${Math.max(...a)}`);
   const usd = (t) => `$${(t * STANDARD_PER_TRANSITION).toFixed(4)}`;
-  const poll = workflows.find((w) => w.cycle)?.facts.pollSeconds;
+  const poll = [...new Set(workflows.filter((w) => w.cycle).map((w) => w.facts.pollSeconds))].join('/');
   return `MwaaScheduler state transitions per cycle (modelled: export ${MODEL_MINUTES.export}, delete ${MODEL_MINUTES.deletion}, create ${MODEL_MINUTES.creation}, import ${MODEL_MINUTES.import}, update ${MODEL_MINUTES.update} min; ${poll} s polls): `
     + `pause ${range(p)} + resume ${range(r)} = ${lo === hi ? lo : `${lo}-${hi}`} (${lo === hi ? usd(lo) : `${usd(lo)}-${usd(hi)}`} per cycle)`;
 }
