@@ -26,7 +26,7 @@ import { measureSeed } from './lib/seed.mjs';
 import { largestPayload } from './lib/metrics.mjs';
 import { writeReport } from './lib/report.mjs';
 import { selfTest } from './selftest.mjs';
-import { isPauseWorkflow, isResumeWorkflow, describeMwaaWorkflow, runMwaaScenarios, measureCycle, MWAA_SCENARIOS } from './lib/mwaa-scenarios.mjs';
+import { isPauseWorkflow, isResumeWorkflow, describeMwaaWorkflow, runMwaaScenarios, measureCycle, runCycle, MWAA_SCENARIOS } from './lib/mwaa-scenarios.mjs';
 import { mwaaSelfTest } from './lib/mwaa-selftest.mjs';
 import { appendMwaaReport, cycleLine } from './lib/mwaa-report.mjs';
 
@@ -158,6 +158,20 @@ for (const m of mwaaMachines) {
     problems.push(`${label}: MwaaScheduler transitions per cycle: ${e.stack ?? e}`);
   }
 }
+// Whole cycles: each pause workflow with the resume workflow of the same template (or of the file named alike with
+// "resume" for "pause"), on one world.
+mwaa.cycles = [];
+for (const w of mwaa.workflows.filter((x) => x.facts.kind === 'pause')) {
+  const m = mwaaMachines.find((x) => `${path.basename(x.file)} ${x.logicalId}` === w.label);
+  const partner = mwaaMachines.find((x) => x.file === m.file && isResumeWorkflow(x.definition))
+    ?? mwaaMachines.find((x) => path.basename(x.file) === path.basename(m.file).replaceAll('pause', 'resume') && isResumeWorkflow(x.definition));
+  if (!partner) continue;
+  const label = `${w.label} + ${path.basename(partner.file) === path.basename(m.file) ? partner.logicalId : `${path.basename(partner.file)} ${partner.logicalId}`}`;
+  const cycle = { label, name: path.basename(m.file).replace(/\.(template|asl)\.json$/, ''), pause: w, resume: mwaa.workflows.find((x) => x.label === `${path.basename(partner.file)} ${partner.logicalId}`), ...(await runCycle(m, partner)) };
+  mwaa.cycles.push(cycle);
+  for (const f of cycle.failures) problems.push(`MwaaScheduler cycle ${label}: ${f.label}: ${f.detail}`);
+}
+if (mwaaMachines.length && mwaa.cycles.length === 0) problems.push('no MwaaScheduler pause workflow has a resume workflow in the same template: no whole cycle was run');
 // Every scenario must have run on some definition (e.g. the configuration-only pause needs AllowPauseWithoutMetadata).
 if (mwaaMachines.length) {
   const kinds = new Set(mwaa.workflows.map((w) => w.facts.kind));
@@ -187,7 +201,8 @@ for (const o of report.orchestrators) {
 for (const w of mwaa.workflows) {
   for (const s of w.scenarios) console.log(`  ${s.failures.length ? 'FAIL' : s.applicable ? 'ok  ' : 'n/a '} ${w.label}: ${s.name} (${s.applicable ? `${s.checks - s.failures.length}/${s.checks} checks, ${s.ms} ms` : 'option not set in this definition'})`);
 }
-if (mwaa.workflows.some((w) => w.cycle)) console.log(`  ${cycleLine(mwaa.workflows)}`);
+for (const cy of mwaa.cycles) console.log(`  ${cy.failures.length ? 'FAIL' : 'ok  '} cycle ${cy.label}: pause then resume on one world (${cy.checks - cy.failures.length}/${cy.checks} checks)`);
+if (mwaa.cycles.length) console.log(`  ${cycleLine(mwaa.cycles)}`);
 console.log(`  harness self-test: ${report.selfTest.filter((r) => r.caught).length}/${report.selfTest.length} (unmutated fixture passes, every mutant caught)`);
 console.log(`  MwaaScheduler self-test: ${mwaa.selfTest.filter((r) => r.caught).length}/${mwaa.selfTest.length} (unmutated fixtures pass, every mutant caught)`);
 console.log(`  report: ${reportFile}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -12,21 +12,20 @@ const model = (w) => {
   return loops.map((l) => `${l} ${MODEL_MINUTES[l]} min = ${w.cycle.polls[l]} polls`).join(', ');
 };
 
-/** One line: transitions of a pause, of a resume, and of the cycle, over the definitions measured. */
-export function cycleLine(workflows) {
-  const of = (kind) => workflows.filter((w) => w.facts.kind === kind && w.cycle).map((w) => w.cycle.transitions);
-  const [p, r] = [of('pause'), of('resume')];
-  if (!p.length || !r.length) return `MwaaScheduler transitions: pause ${p.join('/') || '-'}, resume ${r.join('/') || '-'} (no full cycle: a pause or resume definition is missing)`;
-  const lo = Math.min(...p) + Math.min(...r);
-  const hi = Math.max(...p) + Math.max(...r);
-  const range = (a) => (Math.min(...a) === Math.max(...a) ? `${a[0]}` : `${Math.min(...a)}-${Math.max(...a)}`);
+/**
+ * One line: the state transitions of a pause plus a resume (each measured with the modelled durations, polled at its
+ * definition's interval) for every pause/resume pair, and what they cost.
+ */
+export function cycleLine(cycles) {
   const usd = (t) => `$${(t * STANDARD_PER_TRANSITION).toFixed(4)}`;
-  const poll = [...new Set(workflows.filter((w) => w.cycle).map((w) => w.facts.pollSeconds))].join('/');
-  return `MwaaScheduler state transitions per cycle (modelled: export ${MODEL_MINUTES.export}, delete ${MODEL_MINUTES.deletion}, create ${MODEL_MINUTES.creation}, import ${MODEL_MINUTES.import}, update ${MODEL_MINUTES.update} min; ${poll} s polls): `
-    + `pause ${range(p)} + resume ${range(r)} = ${lo === hi ? lo : `${lo}-${hi}`} (${lo === hi ? usd(lo) : `${usd(lo)}-${usd(hi)}`} per cycle)`;
+  const parts = cycles.filter((cy) => cy.pause?.cycle && cy.resume?.cycle).map((cy) => {
+    const [p, r] = [cy.pause.cycle.transitions, cy.resume.cycle.transitions];
+    return `${cy.name} ${p} + ${r} = ${p + r} (${usd(p + r)}, ${cy.pause.facts.pollSeconds} s polls)`;
+  });
+  return `MwaaScheduler state transitions per pause + resume cycle (modelled: export ${MODEL_MINUTES.export}, delete ${MODEL_MINUTES.deletion}, create ${MODEL_MINUTES.creation}, import ${MODEL_MINUTES.import}, update ${MODEL_MINUTES.update} min): ${parts.join('; ') || 'no pair measured'}`;
 }
 
-export function appendMwaaReport(file, { workflows, selfTest = [] }) {
+export function appendMwaaReport(file, { workflows, cycles = [], selfTest = [] }) {
   const out = ['## MwaaScheduler workflows (lib/mwaa-scenarios.mjs)', ''];
   if (!workflows.length) out.push('No pause or resume workflow in the given templates.', '');
   for (const w of workflows) {
@@ -46,7 +45,15 @@ export function appendMwaaReport(file, { workflows, selfTest = [] }) {
         + `largest state payload ${w.largest?.bytes ?? '?'} B (${w.largest?.where ?? '?'}).`, '');
     }
   }
-  if (workflows.some((w) => w.cycle)) out.push(cycleLine(workflows), '');
+  if (cycles.length) out.push(cycleLine(cycles), '');
+  if (cycles.length) {
+    out.push('### Whole cycles (pause, then resume, on one world)', '', '| Pause + resume | Checks | Result | Transitions (pause + resume) | Calls |', '|---|---:|---|---:|---|');
+    for (const cy of cycles) {
+      const result = cy.failures.length ? `**FAILED**: ${cy.failures.map((x) => `${x.label} (${x.detail.split('\n')[0]})`).join('; ')}` : 'passed';
+      out.push(`| ${cy.label} | ${cy.checks} | ${result.replaceAll('|', '\\|')} | ${cy.transitions.pause ?? '?'} + ${cy.transitions.resume ?? '?'} | pause: ${(cy.traces.pause ?? []).join(' > ')}; resume: ${(cy.traces.resume ?? []).join(' > ')} |`);
+    }
+    out.push('');
+  }
   out.push('### MwaaScheduler self-test (mutants of tools/sfn/fixtures/mwaa-*.asl.json)', '', '| Mutation | Must fail | Failing scenarios | Caught |', '|---|---|---|---|');
   for (const r of selfTest) out.push(`| ${r.name} | ${r.breaks} | ${r.failing.join('; ') || 'none'} | ${r.caught ? 'yes' : '**no**'} |`);
   out.push('');

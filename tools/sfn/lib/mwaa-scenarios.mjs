@@ -227,10 +227,11 @@ export function bindMwaa(definition, world, machine) {
 }
 
 export class MwaaRun {
-  constructor(machine, facts, configure = () => {}) {
+  /** `world`: an existing world to run in (a pause and a resume of one cycle share it); default a fresh one. */
+  constructor(machine, facts, configure = () => {}, world = undefined) {
     this.machine = machine;
     this.facts = facts;
-    this.world = new MwaaWorld({ environmentName: facts.environmentName, functionEnv: facts.functionEnv });
+    this.world = world ?? new MwaaWorld({ environmentName: facts.environmentName, functionEnv: facts.functionEnv });
     configure(this.world);
     const definition = executable(machine.definition);
     this.harness = new Harness({ definition, handlers: bindMwaa(definition, this.world, machine), stateMachineArn: machine.stateMachineArn, world: this.world });
@@ -945,4 +946,52 @@ export async function measureCycle(machine, facts = describeMwaaWorkflow(machine
     fixed: transitions(r) - ((transitions(more) - transitions(r)) / loops.length) * Object.values(modelled).reduce((a, b) => a + b, 0),
     records: [r, more],
   };
+}
+
+/**
+ * A whole cycle on one world: the pause workflow saves, exports, verifies and deletes; the resume workflow then
+ * recreates the environment from exactly that backup and imports its metadata. Checks that the two definitions
+ * agree (environment, backup bucket) and that the environment comes back with its configuration (minus aws: tags).
+ * Returns { checks, failures, transitions: {pause, resume}, traces }.
+ */
+export async function runCycle(pauseMachine, resumeMachine) {
+  const c = new Checks();
+  const pf = describeMwaaWorkflow(pauseMachine);
+  const rf = describeMwaaWorkflow(resumeMachine);
+  const out = { checks: 0, failures: [], transitions: {}, traces: {}, records: [] };
+  try {
+    c.eq('pause and resume manage the same environment', rf.environmentName, pf.environmentName);
+    const original = sampleEnvironment(pf.environmentName);
+    const pause = new MwaaRun(pauseMachine, pf, (w) => {
+      w.mwaa.seed(original);
+      w.airflow.script.pcdk_export.polls = 3;
+      w.mwaa.script.deletion = { polls: 4, gone: true };
+      w.mwaa.script.creation = { polls: 5, status: 'AVAILABLE' };
+      w.airflow.script.pcdk_import.polls = 3;
+      w.mwaa.script.update = { polls: 2, status: 'AVAILABLE' };
+    });
+    const world = pause.world;
+    const p = await pause.run('cycle-pause');
+    c.eq('pause SUCCEEDED, environment gone', [p.status, world.mwaa.status(pf.environmentName)], ['SUCCEEDED', 'GONE']);
+    const saved = callsOf(p, 'SaveConfiguration')[0]?.result;
+    const resume = new MwaaRun(resumeMachine, rf, () => {}, world);
+    c.eq('resume reads the backup bucket the pause wrote to (the functions\' BACKUP_BUCKET)', resume.world.config.bucket, new MwaaWorld({ environmentName: rf.environmentName, functionEnv: rf.functionEnv }).config.bucket);
+    const r = await resume.run('cycle-resume');
+    c.eq('resume SUCCEEDED, environment AVAILABLE', [r.status, world.mwaa.status(rf.environmentName)], ['SUCCEEDED', 'AVAILABLE']);
+    c.eq('resume loaded the backup the pause verified', callsOf(r, 'LoadBackup')[0]?.result?.prefix, saved?.prefix);
+    const expected = Object.fromEntries(REQUEST_FIELDS.filter((k) => original[k] !== undefined).map((k) => [k, structuredClone(original[k])]));
+    expected.Tags = Object.fromEntries(Object.entries(original.Tags).filter(([k]) => !k.toLowerCase().startsWith('aws:')));
+    expected.LoggingConfiguration = Object.fromEntries(Object.entries(original.LoggingConfiguration).map(([k, v]) => [k, { Enabled: v.Enabled, LogLevel: v.LogLevel }]));
+    c.eq('the recreated environment got the original configuration (aws: tags and output-only fields left out)', canonical(world.mwaa.created), canonical(expected));
+    c.eq('its metadata was imported from that backup', world.airflow.instance(rf.environmentName).imported, saved?.prefix);
+    c.eq('no failure message; the lock is free', [world.topic.messages.filter((m) => FAILURE_NOTIFIERS.includes(m.state)).length, world.locks.items.size], [0, 0]);
+    out.transitions = { pause: transitions(p), resume: transitions(r) };
+    out.traces = { pause: trace(p), resume: trace(r) };
+    out.records = [p, r];
+  } catch (e) {
+    c.ok('cycle ran', false, e.stack ?? String(e));
+  }
+  out.checks = c.results.length;
+  out.failures = c.failures;
+  return out;
 }
