@@ -181,7 +181,7 @@ function executable(definition) {
 }
 
 /** Binds every Task by name; checks the integration and function the contract names. */
-export function bindMwaa(definition, world, machine) {
+export function bindMwaa(definition, world) {
   const handlers = {};
   for (const [name, state] of taskStates(definition)) {
     const b = BINDINGS[name];
@@ -234,7 +234,7 @@ export class MwaaRun {
     this.world = world ?? new MwaaWorld({ environmentName: facts.environmentName, functionEnv: facts.functionEnv });
     configure(this.world);
     const definition = executable(machine.definition);
-    this.harness = new Harness({ definition, handlers: bindMwaa(definition, this.world, machine), stateMachineArn: machine.stateMachineArn, world: this.world });
+    this.harness = new Harness({ definition, handlers: bindMwaa(definition, this.world), stateMachineArn: machine.stateMachineArn, world: this.world });
   }
 
   async run(name, input = { trigger: 'schedule', window: 'nights' }) {
