@@ -274,7 +274,7 @@ const failureMessages = (world, record) => world.topic.messages.filter((m) => FA
  * no DeleteEnvironment without a successful VerifyBackup of this execution's backup before it; one failure message
  * per failed execution (none on success); lock released iff acquired.
  */
-function checkInvariants(c, run, record, { lockHeld = false } = {}) {
+function checkInvariants(c, run, record, { lockHeld = false, notificationsBroken = false } = {}) {
   const { world, facts } = run;
   const calls = record.calls;
   const wf = facts.kind;
@@ -289,7 +289,9 @@ function checkInvariants(c, run, record, { lockHeld = false } = {}) {
   // 2. Notifications.
   const failures = failureMessages(world, record);
   const success = world.topic.messages.filter((m) => m.state === 'NotifySuccess');
-  if (record.status === 'FAILED') {
+  if (notificationsBroken) {
+    c.eq('invariant: SNS refused every message, none recorded', run.world.topic.messages.length, 0);
+  } else if (record.status === 'FAILED') {
     c.eq('invariant: a failed execution publishes exactly one failure message', failures.length, 1);
     const m = failures[0]?.message ?? {};
     const missing = ['environment', 'workflow', 'step', 'error', 'backupPrefix', 'execution'].filter((k) => typeof m[k] !== 'string' || m[k] === '');
@@ -388,6 +390,23 @@ export const MWAA_SCENARIOS = [
         c.ok(`the ${loop} poll loop has a limit`, Number.isInteger(f.limits[loop]) && f.limits[loop] > 0, JSON.stringify(f.limits));
       }
       return {};
+    },
+  },
+
+  {
+    name: 'the failure notification itself fails (SNS errors, retries exhausted) -> the lock is still released, WorkflowFailed',
+    kinds: ['pause', 'resume'],
+    async run(machine, c, f) {
+      const run = new MwaaRun(machine, f, (w) => {
+        w.mwaa.seed(sampleEnvironment(w.config.environmentName, { Status: 'UPDATING' }));
+        w.taskFaults = { NotifyFailure: Array(20).fill('SNS.InternalErrorException') };
+      });
+      const r = await run.run(`${f.kind}-notify-broken`);
+      c.eq('FAILED in WorkflowFailed', [r.status, last(statesVisited(r)), r.error?.Error], ['FAILED', 'WorkflowFailed', `MwaaScheduler.${f.kind === 'pause' ? 'Pause' : 'Resume'}Failed`]);
+      c.ok('NotifyFailure was tried (and retried)', count(r, 'NotifyFailure') >= 1, trace(r).join(' > '));
+      c.eq('ReleaseLockAfterFailure still ran', callsOf(r, 'ReleaseLockAfterFailure').map((x) => x.ok && x.result?.released), [true]);
+      checkInvariants(c, run, r, { notificationsBroken: true });
+      return { records: [r] };
     },
   },
 

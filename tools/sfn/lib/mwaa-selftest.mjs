@@ -34,6 +34,8 @@ export const MWAA_MUTATIONS = [
     mutate: (d) => withoutCatch(d.States.AcquireLock, 'LockHeld') },
   { fixture: 'mwaa-pause', name: 'VerifyBackup without Retry', breaks: 'pause: transient faults',
     mutate: (d) => { delete d.States.VerifyBackup.Retry; } },
+  { fixture: 'mwaa-pause', name: 'NotifyFailure without its Catch (a failed publish ends the run holding the lock)', breaks: 'the failure notification itself fails',
+    mutate: (d) => { delete d.States.NotifyFailure.Catch; } },
   { fixture: 'mwaa-pause-all-options', name: 'VerifyBackup always asks for the metadata', breaks: 'pause: Airflow 3.0.6 with',
     mutate: (d) => { delete d.States.VerifyBackup.Parameters['metadata.$']; d.States.VerifyBackup.Parameters.metadata = true; } },
   { fixture: 'mwaa-resume', name: 'CheckCreation keeps polling on CREATE_FAILED', breaks: 'resume: CREATE_FAILED',
