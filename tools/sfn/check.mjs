@@ -10,7 +10,11 @@
 // 3. Transitions per page are measured against the seed's design (seed-design.asl.json), and the history
 //    events and payload sizes of a 1,000,000-page job are extrapolated from scaled runs and checked against
 //    the service quotas.
-// 4. Harness self-test (selftest.mjs): mutants of the contract fixture must each fail their scenario.
+// 4. Every MwaaScheduler pause workflow (states AcquireLock + VerifyBackup + DeleteEnvironment) and resume workflow
+//    (AcquireLock + LoadBackup + CreateEnvironment) is executed through lib/mwaa-scenarios.mjs; the check fails
+//    unless the templates hold at least one of each, and its transitions per pause/resume cycle are measured.
+// 5. Harness self-test (selftest.mjs, lib/mwaa-selftest.mjs): mutants of the contract fixtures must each fail
+//    their scenario.
 // Writes artifacts/sfn/report.md, prints a summary. Exit 0 = all passed, 1 = a failure, 2 = usage/IO error.
 
 import fs from 'node:fs';
@@ -22,6 +26,9 @@ import { measureSeed } from './lib/seed.mjs';
 import { largestPayload } from './lib/metrics.mjs';
 import { writeReport } from './lib/report.mjs';
 import { selfTest } from './selftest.mjs';
+import { isPauseWorkflow, isResumeWorkflow, describeMwaaWorkflow, runMwaaScenarios, measureCycle, runCycle, MWAA_SCENARIOS } from './lib/mwaa-scenarios.mjs';
+import { mwaaSelfTest } from './lib/mwaa-selftest.mjs';
+import { appendMwaaReport, cycleLine } from './lib/mwaa-report.mjs';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator');
@@ -117,11 +124,70 @@ for (const m of orchestrators) {
   }
 }
 
-// The scenarios must be able to fail: each mutant of the contract fixture has to be caught.
+// MwaaScheduler workflows: at least one pause and one resume definition, each run through the scenarios.
+const mwaaSeen = new Set();
+const mwaaMachines = machines.filter((m) => {
+  if (!isPauseWorkflow(m.definition) && !isResumeWorkflow(m.definition)) return false;
+  const key = JSON.stringify(m.definition);
+  if (mwaaSeen.has(key)) return false;
+  mwaaSeen.add(key);
+  return true;
+});
+const mwaa = { workflows: [] };
+for (const kind of ['pause', 'resume']) {
+  const states = kind === 'pause' ? 'AcquireLock + VerifyBackup + DeleteEnvironment' : 'AcquireLock + LoadBackup + CreateEnvironment';
+  if (!mwaaMachines.some((m) => describeMwaaWorkflow(m).kind === kind)) problems.push(`no MwaaScheduler ${kind} workflow (states ${states}) in ${files.length} file(s): ${args.join(' ') || 'artifacts/nag'}`);
+}
+for (const m of mwaaMachines) {
+  const label = `${path.basename(m.file)} ${m.logicalId}`;
+  const facts = describeMwaaWorkflow(m);
+  const w = { label, type: m.type, facts, scenarios: [] };
+  mwaa.workflows.push(w);
+  if (m.type !== 'STANDARD') problems.push(`${label}: MwaaScheduler ${facts.kind} workflow type ${m.type}, the design says STANDARD`);
+  try {
+    w.scenarios = await runMwaaScenarios(m, facts);
+  } catch (e) {
+    problems.push(`${label}: MwaaScheduler scenarios: ${e.stack ?? e}`);
+  }
+  for (const s of w.scenarios) for (const f of s.failures) problems.push(`${label}: ${s.name}: ${f.label}: ${f.detail}`);
+  try {
+    w.cycle = await measureCycle(m, facts);
+    w.largest = largestPayload([...w.scenarios.flatMap((s) => s.records), ...w.cycle.records]);
+    if (!(w.largest.bytes < PAYLOAD_QUOTA)) problems.push(`${label}: largest state payload ${w.largest.bytes} bytes (${w.largest.where}) >= 256 KiB`);
+  } catch (e) {
+    problems.push(`${label}: MwaaScheduler transitions per cycle: ${e.stack ?? e}`);
+  }
+}
+// Whole cycles: each pause workflow with the resume workflow of the same template (or of the file named alike with
+// "resume" for "pause"), on one world.
+mwaa.cycles = [];
+for (const w of mwaa.workflows.filter((x) => x.facts.kind === 'pause')) {
+  const m = mwaaMachines.find((x) => `${path.basename(x.file)} ${x.logicalId}` === w.label);
+  const partner = mwaaMachines.find((x) => x.file === m.file && isResumeWorkflow(x.definition))
+    ?? mwaaMachines.find((x) => path.basename(x.file) === path.basename(m.file).replaceAll('pause', 'resume') && isResumeWorkflow(x.definition));
+  if (!partner) continue;
+  const label = `${w.label} + ${path.basename(partner.file) === path.basename(m.file) ? partner.logicalId : `${path.basename(partner.file)} ${partner.logicalId}`}`;
+  const cycle = { label, name: path.basename(m.file).replace(/\.(template|asl)\.json$/, ''), pause: w, resume: mwaa.workflows.find((x) => x.label === `${path.basename(partner.file)} ${partner.logicalId}`), ...(await runCycle(m, partner)) };
+  mwaa.cycles.push(cycle);
+  for (const f of cycle.failures) problems.push(`MwaaScheduler cycle ${label}: ${f.label}: ${f.detail}`);
+}
+if (mwaaMachines.length && mwaa.cycles.length === 0) problems.push('no MwaaScheduler pause workflow has a resume workflow in the same template: no whole cycle was run');
+// Every scenario must have run on some definition (e.g. the configuration-only pause needs AllowPauseWithoutMetadata).
+if (mwaaMachines.length) {
+  const kinds = new Set(mwaa.workflows.map((w) => w.facts.kind));
+  for (const s of MWAA_SCENARIOS.filter((x) => x.kinds.some((k) => kinds.has(k)))) {
+    if (!mwaa.workflows.some((w) => w.scenarios.some((r) => r.name === s.name && r.applicable))) problems.push(`MwaaScheduler scenario "${s.name}" ran on no definition: synthesize a template with that option`);
+  }
+}
+
+// The scenarios must be able to fail: each mutant of the contract fixtures has to be caught.
 report.selfTest = await selfTest();
 for (const r of report.selfTest) if (!r.caught) problems.push(`harness self-test: ${r.name}: expected "${r.breaks}" to fail, failing: ${r.failing.join('; ') || 'none'}`);
+mwaa.selfTest = await mwaaSelfTest();
+for (const r of mwaa.selfTest) if (!r.caught) problems.push(`MwaaScheduler self-test: ${r.name}: expected "${r.breaks}" to fail, failing: ${r.failing.join('; ') || 'none'}`);
 
 const reportFile = writeReport({ ...report, seed, problems, seconds: (Date.now() - started) / 1000, quotas: { HISTORY_QUOTA, PAYLOAD_QUOTA, MILLION, COST_PAGES } });
+appendMwaaReport(reportFile, mwaa);
 
 // Summary on stdout.
 for (const v of report.validations) console.log(`  asl-validator ${v.valid ? 'ok  ' : 'FAIL'} ${v.file} ${v.id} (${v.type}, ${v.states} states)`);
@@ -132,7 +198,13 @@ for (const o of report.orchestrators) {
     console.log(`  1,000,000 pages: parent history events ${o.scale.millionHistory} (quota ${HISTORY_QUOTA}); largest payload ${o.largest.bytes} B (${o.largest.where})`);
   }
 }
+for (const w of mwaa.workflows) {
+  for (const s of w.scenarios) console.log(`  ${s.failures.length ? 'FAIL' : s.applicable ? 'ok  ' : 'n/a '} ${w.label}: ${s.name} (${s.applicable ? `${s.checks - s.failures.length}/${s.checks} checks, ${s.ms} ms` : 'option not set in this definition'})`);
+}
+for (const cy of mwaa.cycles) console.log(`  ${cy.failures.length ? 'FAIL' : 'ok  '} cycle ${cy.label}: pause then resume on one world (${cy.checks - cy.failures.length}/${cy.checks} checks)`);
+if (mwaa.cycles.length) console.log(`  ${cycleLine(mwaa.cycles)}`);
 console.log(`  harness self-test: ${report.selfTest.filter((r) => r.caught).length}/${report.selfTest.length} (unmutated fixture passes, every mutant caught)`);
+console.log(`  MwaaScheduler self-test: ${mwaa.selfTest.filter((r) => r.caught).length}/${mwaa.selfTest.length} (unmutated fixtures pass, every mutant caught)`);
 console.log(`  report: ${reportFile}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 if (problems.length) {
   console.log(`sfn check: ${problems.length} problem(s):`);

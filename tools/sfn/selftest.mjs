@@ -56,7 +56,9 @@ export async function selfTest() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const results = await selfTest();
+  // Also the MwaaScheduler fixtures' mutants (lib/mwaa-selftest.mjs).
+  const { mwaaSelfTest } = await import('./lib/mwaa-selftest.mjs');
+  const results = [...await selfTest(), ...await mwaaSelfTest()];
   for (const r of results) console.log(`${r.caught ? 'ok  ' : 'FAIL'} ${r.name} -> failing: ${r.failing.join('; ') || 'none'}`);
   process.exit(results.every((r) => r.caught) ? 0 : 1);
 }
