@@ -41,6 +41,7 @@ public class BundledHandlerZipTests
         _ = new ApiPoller.DemoPartnerApi(demoStack, "Partner");
         stacks.Add(demoStack);
         stacks.Add(SettlementSynth.Settlement(new EventDrivenSettlement.EventDrivenSettlementProps { EnableRestApi = true }).Stack);
+        stacks.Add(MwaaSynth.Scheduler().Stack);
         foreach (var stack in stacks)
         {
             var template = JsonNode.Parse(TestApp.Json(stack))!;

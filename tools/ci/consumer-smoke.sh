@@ -15,7 +15,9 @@ build_log=$(dotnet build "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -
 dotnet pack "$root/src/Constructs/Patterns.Cdk.csproj" -c Release --no-build -o "$out" -nologo -v:q -p:PackageVersion="$version" -clp:ErrorsOnly
 pkg="$out/Patterns.Cdk.$version.nupkg"
 [ -f "$pkg" ] || { echo "consumer-smoke: $pkg was not produced" >&2; exit 1; }
-unzip -l "$pkg" | grep -q "lib/net10.0/Patterns.Cdk.dll" || { echo "consumer-smoke: the package has no lib/net10.0/Patterns.Cdk.dll" >&2; exit 1; }
+# Ask unzip for the one entry (exit 11 when absent): piping a 30 MB listing into `grep -q` can end unzip with
+# SIGPIPE, which pipefail reports as a missing file.
+unzip -l "$pkg" "lib/net10.0/Patterns.Cdk.dll" >/dev/null 2>&1 || { echo "consumer-smoke: the package has no lib/net10.0/Patterns.Cdk.dll" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work" "${global%/}/patterns.cdk/$version"' EXIT
