@@ -41,4 +41,10 @@ _ = new ClaimsStack(app, "PatternsCdk-Claims", alarms.Topic, new StackProps
     Description = "Patterns.Cdk sample: the claims bus with EventDrivenSettlement settling each claim exactly once.",
 });
 
+_ = new AirflowStack(app, "PatternsCdk-Airflow", alarms.Topic, new StackProps
+{
+    Env = env,
+    Description = "Patterns.Cdk sample: MwaaScheduler pausing an existing MWAA environment out of hours, with verified metadata backups.",
+});
+
 app.Synth();
