@@ -477,7 +477,7 @@ public sealed partial class S3Front : LoopbackServer
     [GeneratedRegex("boundary=([^;]+)", RegexOptions.IgnoreCase)]
     private static partial Regex BoundaryPattern();
 
-    [GeneratedRegex("name=\"([^\"]*)\"", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("[; ]name=\"?([^\";\r\n]*)", RegexOptions.IgnoreCase)]
     private static partial Regex NamePattern();
 
     private sealed record Upload(string Bucket, string Key)
