@@ -47,7 +47,11 @@ public static class UploadRules
     /// <summary>The longest file name, in UTF-8 bytes (S3's key limit is 1,024 bytes; this leaves room for the prefix).</summary>
     public const int MaxFileNameBytes = 255;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    /// <summary>
+    /// The shortest principal id accepted: the root user's is the 12-digit account id; IAM unique ids (<c>AIDA…</c>,
+    /// <c>AROA…</c>) are longer. Anything shorter (a word from an ARN, say) is not a principal id.
+    /// </summary>
+    public const int MinPrincipalIdLength = 12;
 
     /// <summary>A new upload id: 128 random bits as 32 lowercase hex characters.</summary>
     public static string NewUploadId()
@@ -98,7 +102,7 @@ public static class UploadRules
 
         int colon = user.IndexOf(':', StringComparison.Ordinal);
         string principal = colon < 0 ? user : user[..colon];
-        if (principal.Length is 0 or > 128 || !principal.All(char.IsAsciiLetterOrDigit))
+        if (principal.Length is < MinPrincipalIdLength or > 128 || !principal.All(char.IsAsciiLetterOrDigit))
         {
             return null;
         }
@@ -123,14 +127,17 @@ public static class UploadRules
             return "the file name cannot be '.' or '..'";
         }
 
-        int bytes;
-        try
+        int bytes = 0;
+        ReadOnlySpan<char> rest = fileName;
+        while (!rest.IsEmpty)
         {
-            bytes = StrictUtf8.GetByteCount(fileName);
-        }
-        catch (EncoderFallbackException)
-        {
-            return "the file name is not valid Unicode text";
+            if (Rune.DecodeFromUtf16(rest, out Rune rune, out int consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return "the file name is not valid Unicode text";
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            rest = rest[consumed..];
         }
 
         if (bytes > MaxFileNameBytes)

@@ -22,6 +22,7 @@ public sealed class UploadStorage
 {
     private readonly IAmazonS3 _s3;
     private readonly string _bucket;
+    private readonly Protocol _protocol;
 
     public UploadStorage(IAmazonS3 s3, string bucket)
     {
@@ -29,6 +30,7 @@ public sealed class UploadStorage
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         _s3 = s3;
         _bucket = bucket;
+        _protocol = UsesHttp(s3.Config?.ServiceURL, Environment.GetEnvironmentVariable) ? Protocol.HTTP : Protocol.HTTPS;
     }
 
     public string Bucket => _bucket;
@@ -88,6 +90,7 @@ public sealed class UploadStorage
             UploadId = s3UploadId,
             PartNumber = partNumber,
             Expires = expires.UtcDateTime,
+            Protocol = _protocol,
         };
         if (contentMd5 is not null)
         {
@@ -204,6 +207,18 @@ public sealed class UploadStorage
             },
             cancellation);
         return response.ETag;
+    }
+
+    /// <summary>
+    /// Whether presigned URLs must be <c>http</c>: the SDK signs them for HTTPS unless told otherwise, even when the client
+    /// talks to a plain-http endpoint (an emulator, set by <c>ServiceURL</c> or <c>AWS_ENDPOINT_URL_S3</c>/<c>AWS_ENDPOINT_URL</c>).
+    /// </summary>
+    internal static bool UsesHttp(string? serviceUrl, Func<string, string?> environment)
+    {
+        string? endpoint = !string.IsNullOrEmpty(serviceUrl)
+            ? serviceUrl
+            : environment("AWS_ENDPOINT_URL_S3") is { Length: > 0 } s3 ? s3 : environment("AWS_ENDPOINT_URL");
+        return endpoint is not null && endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool IsNoSuchUpload(AmazonS3Exception e) => e.ErrorCode == "NoSuchUpload" || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode is null or "");
