@@ -409,6 +409,9 @@ public sealed class UploadClient : IDisposable
             }
         }
 
+        Task hashAhead = source.IsRandomAccess
+            ? Task.Run(() => HashAheadAsync(source, partSize, pending, urls, stop.Token), CancellationToken.None)
+            : Task.CompletedTask;
         foreach (int partNumber in pending)
         {
             try
@@ -479,6 +482,16 @@ public sealed class UploadClient : IDisposable
         }
 
         await Task.WhenAll(running).ConfigureAwait(false);
+        stop.Cancel(); // the hash-ahead pass is not needed any more
+        try
+        {
+            await hashAhead.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // its MD5s are only a head start; every part computes its own when missing
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null)
         {
@@ -488,12 +501,11 @@ public sealed class UploadClient : IDisposable
 
     private async Task UploadPartAsync(PartUrlCache urls, int partNumber, byte[] buffer, int length, CancellationToken ct)
     {
-#pragma warning disable CA5351 // S3's Content-MD5 integrity check of the part's bytes, not a security use
-        string md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
-#pragma warning restore CA5351
+        // From the hash-ahead pass when it got there first (a file that changed since then fails with BadDigest).
+        string md5 = urls.KnownMd5(partNumber) ?? Md5Of(buffer.AsSpan(0, length));
         for (int attempt = 1; ; attempt++)
         {
-            PartUrl url = await urls.GetAsync(partNumber, ct).ConfigureAwait(false);
+            PartUrl url = await urls.GetAsync(partNumber, md5, ct).ConfigureAwait(false);
             var content = new ByteArrayContent(buffer, 0, length);
             content.Headers.TryAddWithoutValidation("Content-MD5", md5);
             using HttpRequestMessage message = new(HttpMethod.Put, url.Url) { Content = content };
@@ -521,6 +533,40 @@ public sealed class UploadClient : IDisposable
             }
         }
     }
+
+#pragma warning disable CA5351 // S3's Content-MD5 integrity check of a part's bytes, not a security use
+    private static string Md5Of(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(MD5.HashData(bytes));
+
+    /// <summary>
+    /// Hash-ahead over a file: the MD5 of each pending part in upload order, read in 1 MiB chunks (no part buffer), so
+    /// part URLs (which sign the MD5) can be fetched before the parts are read for sending. Stops with the upload;
+    /// a failure only means the parts compute their MD5 from their buffers.
+    /// </summary>
+    private static async Task HashAheadAsync(ContentSource source, long partSize, List<int> pending, PartUrlCache urls, CancellationToken ct)
+    {
+        byte[] chunk = new byte[(int)Math.Min(1 << 20, partSize)];
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        foreach (int partNumber in pending)
+        {
+            if (urls.KnownMd5(partNumber) is not null)
+            {
+                continue;
+            }
+
+            long start = (partNumber - 1) * partSize;
+            long end = start + PartLength(partNumber, partSize, source.Length);
+            for (long offset = start; offset < end;)
+            {
+                int want = (int)Math.Min(chunk.Length, end - offset);
+                await source.ReadAtAsync(chunk.AsMemory(0, want), offset, ct).ConfigureAwait(false);
+                md5.AppendData(chunk, 0, want);
+                offset += want;
+            }
+
+            urls.SetMd5(partNumber, Convert.ToBase64String(md5.GetHashAndReset()));
+        }
+    }
+#pragma warning restore CA5351
 
     private async Task<StorageOutcome> SendStorageAsync(HttpRequestMessage message, int partNumber, CancellationToken ct)
     {

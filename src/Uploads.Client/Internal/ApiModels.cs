@@ -43,6 +43,9 @@ internal sealed class PostForm
 internal sealed class PartUrlsRequestBody
 {
     public required int[] PartNumbers { get; init; }
+
+    /// <summary>The base64 MD5 of each part, same order: the API signs it into the URL, so the PUT must send exactly it.</summary>
+    public required string[] ContentMd5 { get; init; }
 }
 
 internal sealed class PartUrlsBody
@@ -59,6 +62,8 @@ internal sealed class PartUrlBody
     public string? Url { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    public string? ContentMd5 { get; init; }
 }
 
 internal sealed class StatusBody

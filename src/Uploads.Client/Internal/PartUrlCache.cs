@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Patterns.Cdk.Uploads.Client.Internal;
 
-/// <summary>A presigned part URL and when it stops working.</summary>
-internal sealed record PartUrl(int PartNumber, Uri Url, DateTimeOffset ExpiresAt, DateTimeOffset UsableUntil);
+/// <summary>A presigned part URL, the Content-MD5 signed into it, and when it stops working.</summary>
+internal sealed record PartUrl(int PartNumber, Uri Url, string Md5, DateTimeOffset ExpiresAt, DateTimeOffset UsableUntil);
 
 /// <summary>
 /// Part URLs of one multipart upload, minted by the API on demand in batches (<c>POST /uploads/{id}/parts</c>):
@@ -11,6 +11,9 @@ internal sealed record PartUrl(int PartNumber, Uri Url, DateTimeOffset ExpiresAt
 /// batch ahead is fetched in the background whenever fewer than <c>lookahead</c> undispatched parts have a URL, so part
 /// uploads rarely wait for the API. An expired URL is dropped (<see cref="Invalidate"/>) and the next request for that
 /// part mints a fresh one. One fetch at a time.
+/// The API signs each part's <c>Content-MD5</c> into its URL (S3 refuses an unsigned Content-MD5 on a presigned
+/// request), so a part gets a URL only once its MD5 is known (<see cref="SetMd5"/>): from the hash-ahead pass over a
+/// file, or from the part's buffer once read.
 /// </summary>
 internal sealed class PartUrlCache
 {
@@ -26,6 +29,7 @@ internal sealed class PartUrlCache
     private readonly Dictionary<int, int> _position = [];
     private readonly Dictionary<int, PartUrl> _urls = [];
     private readonly HashSet<int> _done = [];
+    private readonly Dictionary<int, string> _md5 = [];
     private readonly int _batchSize;
     private readonly int _lookahead;
     private readonly TimeProvider _clock;
@@ -51,8 +55,32 @@ internal sealed class PartUrlCache
     /// <summary>How many <c>POST /parts</c> calls were made (diagnostics).</summary>
     public int Fetches { get; private set; }
 
-    public async Task<PartUrl> GetAsync(int partNumber, CancellationToken ct)
+    /// <summary>The part's MD5 when already known (hash-ahead), else null.</summary>
+    public string? KnownMd5(int partNumber)
     {
+        lock (_gate)
+        {
+            return _md5.GetValueOrDefault(partNumber);
+        }
+    }
+
+    /// <summary>Records a part's MD5 (base64), which lets its URL be fetched ahead.</summary>
+    public void SetMd5(int partNumber, string md5)
+    {
+        lock (_gate)
+        {
+            _md5[partNumber] = md5;
+            PrefetchIfLow();
+        }
+    }
+
+    public async Task<PartUrl> GetAsync(int partNumber, string md5, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            _md5[partNumber] = md5;
+        }
+
         while (true)
         {
             Task wait;
@@ -94,7 +122,8 @@ internal sealed class PartUrlCache
         }
     }
 
-    private bool IsUsable(PartUrl url) => _clock.GetUtcNow() < url.UsableUntil;
+    private bool IsUsable(PartUrl url) =>
+        _clock.GetUtcNow() < url.UsableUntil && _md5.TryGetValue(url.PartNumber, out string? md5) && md5 == url.Md5;
 
     private List<int> BatchFrom(int partNumber)
     {
@@ -102,7 +131,7 @@ internal sealed class PartUrlCache
         for (int i = _position[partNumber] + 1; i < _order.Length && batch.Count < _batchSize; i++)
         {
             int n = _order[i];
-            if (!_done.Contains(n) && !(_urls.TryGetValue(n, out PartUrl? url) && IsUsable(url)))
+            if (!_done.Contains(n) && _md5.ContainsKey(n) && !(_urls.TryGetValue(n, out PartUrl? url) && IsUsable(url)))
             {
                 batch.Add(n);
             }
@@ -127,7 +156,7 @@ internal sealed class PartUrlCache
             {
                 ready++;
             }
-            else if (firstMissing < 0 && !_done.Contains(n))
+            else if (firstMissing < 0 && !_done.Contains(n) && _md5.ContainsKey(n))
             {
                 firstMissing = n;
             }
@@ -148,7 +177,13 @@ internal sealed class PartUrlCache
         {
             await Task.Yield();
             Fetches++;
-            byte[] body = JsonSerializer.SerializeToUtf8Bytes(new PartUrlsRequestBody { PartNumbers = [.. partNumbers] }, ApiJson.Default.PartUrlsRequestBody);
+            string[] md5s;
+            lock (_gate)
+            {
+                md5s = [.. partNumbers.Select(n => _md5[n])];
+            }
+
+            byte[] body = JsonSerializer.SerializeToUtf8Bytes(new PartUrlsRequestBody { PartNumbers = [.. partNumbers], ContentMd5 = md5s }, ApiJson.Default.PartUrlsRequestBody);
             // Not the caller's token: the fetch is shared by every part waiting for it; each waiter stops on its own token.
             PartUrlsBody answer = await _api.SendAsync(HttpMethod.Post, $"/uploads/{_uploadId}/parts", body, ApiJson.Default.PartUrlsBody, CancellationToken.None).ConfigureAwait(false);
             DateTimeOffset now = _clock.GetUtcNow();
@@ -168,7 +203,13 @@ internal sealed class PartUrlCache
                         usable = now + MinimumUse;
                     }
 
-                    _urls[part.PartNumber] = new PartUrl(part.PartNumber, uri, expires, usable);
+                    int index = partNumbers.IndexOf(part.PartNumber);
+                    if (index < 0 || (part.ContentMd5 is not null && part.ContentMd5 != md5s[index]))
+                    {
+                        continue; // not asked for, or signed for other bytes: unusable
+                    }
+
+                    _urls[part.PartNumber] = new PartUrl(part.PartNumber, uri, md5s[index], expires, usable);
                 }
 
                 if (!partNumbers.TrueForAll(n => _urls.ContainsKey(n) || _done.Contains(n)))

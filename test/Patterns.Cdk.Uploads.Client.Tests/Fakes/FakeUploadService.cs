@@ -41,6 +41,9 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>The part numbers of every <c>POST /parts</c> call.</summary>
     public ConcurrentQueue<int[]> PartUrlRequests { get; } = new();
 
+    /// <summary>Every (part number, contentMd5) asked for in <c>POST /parts</c>.</summary>
+    public ConcurrentQueue<(int PartNumber, string? Md5)> PartUrlMd5s { get; } = new();
+
     /// <summary>Signature problems seen (a test fails when any).</summary>
     public ConcurrentQueue<string> SignatureProblems { get; } = new();
 
@@ -263,25 +266,35 @@ internal sealed class FakeUploadService : HttpMessageHandler
             return Error(HttpStatusCode.Conflict, "NotOpen", "the upload is not open", new JsonObject { ["state"] = session.State });
         }
 
-        int[] numbers = JsonNode.Parse(body)!["partNumbers"]!.AsArray().Select(n => (int)n!).ToArray();
+        JsonNode request = JsonNode.Parse(body)!;
+        int[] numbers = request["partNumbers"]!.AsArray().Select(n => (int)n!).ToArray();
+        string[]? md5s = request["contentMd5"]?.AsArray().Select(n => (string)n!).ToArray();
         PartUrlRequests.Enqueue(numbers);
+        if (md5s is not null && (md5s.Length != numbers.Length || md5s.Any(m => m.Length != 24)))
+        {
+            return Error(HttpStatusCode.BadRequest, "InvalidChecksum", "contentMd5 must hold one base64 MD5 per part number");
+        }
         if (numbers.Length is 0 or > 1000 || numbers.Any(n => n < 1 || n > session.PartCount))
         {
             return Error(HttpStatusCode.BadRequest, "InvalidPartNumber", $"part numbers must be 1..{session.PartCount}");
         }
 
         var parts = new JsonArray();
-        foreach (int n in numbers)
+        for (int i = 0; i < numbers.Length; i++)
         {
+            int n = numbers[i];
+            string? signedMd5 = md5s?[i];
+            PartUrlMd5s.Enqueue((n, signedMd5));
             int mint = _mints.AddOrUpdate((session.Id, n), 1, (_, c) => c + 1);
             bool expiredText = mint == 1 && ExpireFirstUrlOf.Contains(n);
             bool pastExpiry = mint == 1 && PastExpiryFirstUrlOf.Contains(n);
             DateTimeOffset expiresAt = pastExpiry ? DateTimeOffset.UtcNow.AddMinutes(-1) : DateTimeOffset.UtcNow + UrlExpiry;
             string token = Guid.NewGuid().ToString("N");
-            _partTokens[token] = new PartToken(session.Id, n, expiredText || pastExpiry, expiredText);
+            _partTokens[token] = new PartToken(session.Id, n, expiredText || pastExpiry, expiredText, signedMd5);
             parts.Add(new JsonObject
             {
                 ["partNumber"] = n,
+                ["contentMd5"] = signedMd5,
                 ["url"] = $"https://{StorageHost}/{Uri.EscapeDataString(session.Key)}?uploadId=s3-{session.Id}&partNumber={n}&X-Amz-Expires=900&X-Amz-Signature={token}",
                 ["expiresAt"] = expiresAt.ToString("O", CultureInfo.InvariantCulture),
             });
@@ -336,10 +349,17 @@ internal sealed class FakeUploadService : HttpMessageHandler
                 return fault;
             }
 
+            // As S3 does with a presigned URL: a Content-MD5 header must be the one signed into the URL, and an
+            // unsigned one is refused. This fake also insists that every part carries one.
             string? md5 = request.Content?.Headers.TryGetValues("Content-MD5", out var v) == true ? v.Single() : null;
-            if (md5 is null)
+            if (md5 is not null && part.SignedMd5 is null)
             {
-                return Xml(HttpStatusCode.BadRequest, "InvalidRequest", "Content-MD5 required by this fake");
+                return Xml(HttpStatusCode.Forbidden, "AccessDenied", "There were headers present in the request which were not signed");
+            }
+
+            if (md5 is null || md5 != part.SignedMd5)
+            {
+                return Xml(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
             }
 
             if (md5 != Convert.ToBase64String(MD5.HashData(body)))
@@ -555,7 +575,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
         public byte[]? Object { get; set; }
     }
 
-    private sealed record PartToken(string SessionId, int PartNumber, bool Expired, bool SayExpired);
+    private sealed record PartToken(string SessionId, int PartNumber, bool Expired, bool SayExpired, string? SignedMd5);
 }
 
 internal sealed record ReceivedRequest(string Host, string Path, Dictionary<string, string> Headers);
