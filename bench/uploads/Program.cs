@@ -2,10 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Transfer;
+using Patterns.Cdk.Functions.AwsStandIns;
+using Patterns.Cdk.Functions.PrivateUploadApi;
+using Patterns.Cdk.Functions.Shared;
 using Patterns.Cdk.IntegrationTests.Uploads.Host;
+using Patterns.Cdk.Uploads.Client;
 
 // Upload benchmark (README.md beside this file). Without arguments it orchestrates: starts the emulators, the S3 front,
 // writes the test file, runs each uploader once in its own process, checks the stored object, prints a Markdown table.
@@ -21,7 +27,7 @@ if (args.Length > 0 && args[0] == "uploader")
 
 long sizeMiB = args.Length > 1 && args[0] == "--size-mib" ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
 string root = FindRoot();
-using Process emulators = StartEmulators(root, out Uri s3Endpoint);
+using Process emulators = StartEmulators(root, out Uri s3Endpoint, out Uri dynamoEndpoint);
 try
 {
     using var front = new S3Front(s3Endpoint, new Dictionary<string, string> { [AccessKey] = SecretKey });
@@ -29,19 +35,58 @@ try
     string bucket = "bench-" + Guid.NewGuid().ToString("N")[..8];
     await s3.PutBucketAsync(bucket);
 
+    // The upload API, as the integration tests host it: the three handlers in-process behind the SigV4-checking host.
+    using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonDynamoDBConfig { ServiceURL = dynamoEndpoint.ToString(), AuthenticationRegion = Region });
+    string table = "bench-sessions-" + Guid.NewGuid().ToString("N")[..8];
+    await dynamo.CreateTableAsync(new CreateTableRequest
+    {
+        TableName = table, KeySchema = [new KeySchemaElement("pk", KeyType.HASH)], AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S)], BillingMode = BillingMode.PAY_PER_REQUEST,
+    });
+    using var events = new FakeEventBridge();
+    using var functionsS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = front.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+    using var eventHttp = new HttpClient();
+    var eventBridge = new AmazonEventBridgeClientStandIn(new AwsStandInTransport(eventHttp, () => new BasicAWSCredentials(AccessKey, SecretKey), "events", Region, events.Url, TimeProvider.System), TimeSpan.FromSeconds(10));
+    var settings = new UploadSettings
+    {
+        Bucket = bucket, Table = table, AllowedContentTypes = ["application/octet-stream"], MaxUploadBytes = 5L << 30, EventBridgeEndpoint = events.Url,
+    };
+    var log = new JsonLog(Stream.Null, _ => "WARN", TimeProvider.System);
+    var sessions = new UploadSessions(functionsS3, dynamo, settings, log);
+    var completer = new UploadCompleter(functionsS3, dynamo, eventBridge, settings, log);
+    var direct = new DirectUpload(functionsS3, dynamo, eventBridge, settings, log);
+    var caller = new ApiCaller(AccessKey, SecretKey, "111122223333", "AROABENCHUPLOADER001", "bench");
+    using var api = new LocalUploadApi([caller], ["application/octet-stream"], async (function, payload) =>
+    {
+        using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(payload));
+        Stream output = function switch
+        {
+            "UploadSessions" => await sessions.HandleAsync(input),
+            "UploadCompleter" => await completer.HandleAsync(input),
+            _ => await direct.HandleAsync(input),
+        };
+        using var reader = new StreamReader(output);
+        return await reader.ReadToEndAsync();
+    });
+
     string file = Path.Combine(Path.GetTempPath(), $"upload-bench-{sizeMiB}MiB.bin");
     byte[] sourceHash = WriteFile(file, sizeMiB * 1024 * 1024);
     Console.Error.WriteLine($"file {file}: {sizeMiB} MiB, sha256 {Convert.ToHexStringLower(sourceHash)}");
 
     var rows = new List<(string Name, string Via, Result Result)>();
-    foreach ((string name, Uri endpoint, string via) in new[]
+    foreach ((string name, string uploader, Uri endpoint, string via) in new[]
     {
-        ("TransferUtility (defaults)", front.Url, "S3 front over fauxqs"),
-        ("TransferUtility (defaults)", s3Endpoint, "fauxqs directly"),
+        ("Patterns.Cdk.Uploads.Client (defaults: 8 parts in flight)", "client", api.InvokeUrl, "S3 front over fauxqs"),
+        ("TransferUtility (defaults)", "transfer-utility", front.Url, "S3 front over fauxqs"),
+        ("TransferUtility (defaults)", "transfer-utility", s3Endpoint, "fauxqs directly"),
     })
     {
         string key = $"bench/{rows.Count}/{Path.GetFileName(file)}";
-        Result result = RunChild("transfer-utility", endpoint, bucket, key, file);
+        Result result = RunChild(uploader, endpoint, bucket, key, file);
+        if (uploader == "client")
+        {
+            key = result.Key ?? throw new InvalidOperationException("the client reported no key");
+        }
+
         using (var stored = await s3.GetObjectAsync(bucket, key))
         await using (Stream body = stored.ResponseStream)
         {
@@ -102,13 +147,24 @@ static async Task<int> UploaderAsync(string uploader, Uri endpoint, string bucke
             }
 
             break;
+        case "client":
+            using (var client = new UploadClient(new UploadClientOptions
+            {
+                ApiUrl = endpoint, Region = Region, Credentials = new BasicAWSCredentials(AccessKey, SecretKey),
+            }))
+            {
+                UploadResult uploaded = await client.UploadAsync(file, new UploadRequest { ContentType = "application/octet-stream" });
+                key = uploaded.Key;
+            }
+
+            break;
         default:
             await Console.Error.WriteLineAsync($"unknown uploader {uploader}");
             return 2;
     }
 
     double seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine(JsonSerializer.Serialize(new Result(seconds, new FileInfo(file).Length, PeakRssKiB())));
+    Console.WriteLine(JsonSerializer.Serialize(new Result(seconds, new FileInfo(file).Length, PeakRssKiB(), key)));
     return 0;
 }
 
@@ -150,7 +206,7 @@ static string FindRoot()
     throw new InvalidOperationException("Run the benchmark from inside the repository (Patterns.Cdk.sln not found above the binary).");
 }
 
-static Process StartEmulators(string root, out Uri s3)
+static Process StartEmulators(string root, out Uri s3, out Uri dynamodb)
 {
     var start = new ProcessStartInfo("node", [Path.Combine(root, "tools", "emulators", "start.mjs")])
     {
@@ -160,7 +216,8 @@ static Process StartEmulators(string root, out Uri s3)
     string line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the emulators did not start (run `npm ci` at the repository root)");
     using JsonDocument endpoints = JsonDocument.Parse(line);
     s3 = new Uri(endpoints.RootElement.GetProperty("s3").GetString()!);
+    dynamodb = new Uri(endpoints.RootElement.GetProperty("dynamodb").GetString()!);
     return process;
 }
 
-internal sealed record Result(double Seconds, long Bytes, long PeakRssKiB);
+internal sealed record Result(double Seconds, long Bytes, long PeakRssKiB, string? Key);
