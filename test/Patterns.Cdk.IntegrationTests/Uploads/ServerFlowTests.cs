@@ -135,4 +135,27 @@ public sealed class ServerFlowTests(EmulatorFixture emulators) : IAsyncLifetime
         _stack.Events.Of("Upload.Completed").Should().ContainSingle();
         _stack.Front.OpenUploads.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task A_direct_upload_stores_the_binary_body_under_the_server_key_and_refuses_one_over_its_cap()
+    {
+        byte[] png = RandomNumberGenerator.GetBytes(300_000);
+        using HttpRequestMessage put = ApiSigner.Sign(HttpMethod.Put, new Uri(_stack.Api.InvokeUrl, "files/photo%201.png"), png, "image/png",
+            LocalUploadDeployment.Alice.AccessKey, LocalUploadDeployment.Alice.SecretKey);
+        using HttpResponseMessage response = await _http.SendAsync(put);
+        string text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.Created, text + _stack.Log);
+        JsonNode result = JsonNode.Parse(text)!;
+        string key = result["key"]!.GetValue<string>();
+        key.Should().EndWith("/photo 1.png").And.StartWith($"uploads/{LocalUploadDeployment.Alice.Scope}/");
+        (await DownloadAsync(key)).Should().Equal(png, "the body went through base64 and back unchanged");
+        _stack.Events.Of("Upload.Completed").Should().ContainSingle();
+
+        byte[] big = new byte[(4 * 1024 * 1024) + 1];
+        using HttpRequestMessage tooBig = ApiSigner.Sign(HttpMethod.Put, new Uri(_stack.Api.InvokeUrl, "files/big.txt"), big, "text/plain",
+            LocalUploadDeployment.Alice.AccessKey, LocalUploadDeployment.Alice.SecretKey);
+        using HttpResponseMessage refused = await _http.SendAsync(tooBig);
+        refused.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        (await _stack.KeysAsync()).Should().ContainSingle("nothing of the refused body is stored");
+    }
 }
