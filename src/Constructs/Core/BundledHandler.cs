@@ -84,6 +84,17 @@ internal static class BundledHandlers
     /// <summary>MwaaScheduler's lock against a pause and a resume overlapping: conditional writes with an expiry.</summary>
     public static readonly BundledHandler MwaaLock = new(MwaaSchedulerZip, "MwaaLock");
 
+    private const string PrivateUploadApiZip = "private-upload-api.zip";
+
+    /// <summary>PrivateUploadApi's session routes: start an upload (presigned POST or multipart), mint part URLs, read and abort it.</summary>
+    public static readonly BundledHandler PrivateUploadSessions = new(PrivateUploadApiZip, "UploadSessions");
+
+    /// <summary>PrivateUploadApi's completion: checks what S3 holds, completes, publishes Upload.Completed.</summary>
+    public static readonly BundledHandler PrivateUploadCompleter = new(PrivateUploadApiZip, "UploadCompleter");
+
+    /// <summary>PrivateUploadApi's direct upload of a small file through the API (PUT /files/{fileName}).</summary>
+    public static readonly BundledHandler PrivateUploadDirect = new(PrivateUploadApiZip, "DirectUpload");
+
     /// <summary>All bundled handlers.</summary>
     public static IReadOnlyList<BundledHandler> All { get; } =
     [
@@ -91,5 +102,6 @@ internal static class BundledHandlers
         ApiPollerJobApi, ApiPollerJobPlanner, ApiPollerPageFetcher, ApiPollerCursorFetcher, ApiPollerTaskConsumer, ApiPollerDemoPartner,
         SettlementConsumer, SettlementApi,
         MwaaDagRuns, MwaaBackupCatalog, MwaaLock,
+        PrivateUploadSessions, PrivateUploadCompleter, PrivateUploadDirect,
     ];
 }

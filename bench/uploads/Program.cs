@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Transfer;
+using Patterns.Cdk.Functions.AwsStandIns;
+using Patterns.Cdk.Functions.PrivateUploadApi;
+using Patterns.Cdk.Functions.Shared;
+using Patterns.Cdk.IntegrationTests.Uploads.Host;
+using Patterns.Cdk.Uploads.Client;
+
+// Upload benchmark (README.md beside this file). Without arguments it orchestrates: starts the emulators, the S3 front,
+// writes the test file, runs each uploader once in its own process, checks the stored object, prints a Markdown table.
+// With `uploader <name> ...` it is one measured uploader process (prints one JSON line).
+const string AccessKey = "AKIABENCHUPLOADS0001";
+const string SecretKey = "bench-secret";
+const string Region = "us-east-1";
+
+if (args.Length > 0 && args[0] == "uploader")
+{
+    return await UploaderAsync(args[1], new Uri(args[2]), args[3], args[4], args[5]);
+}
+
+long sizeMiB = args.Length > 1 && args[0] == "--size-mib" ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+string root = FindRoot();
+using Process emulators = StartEmulators(root, out Uri s3Endpoint, out Uri dynamoEndpoint);
+try
+{
+    using var front = new S3Front(s3Endpoint, new Dictionary<string, string> { [AccessKey] = SecretKey });
+    using var s3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = s3Endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+    string bucket = "bench-" + Guid.NewGuid().ToString("N")[..8];
+    await s3.PutBucketAsync(bucket);
+
+    // The upload API, as the integration tests host it: the three handlers in-process behind the SigV4-checking host.
+    using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonDynamoDBConfig { ServiceURL = dynamoEndpoint.ToString(), AuthenticationRegion = Region });
+    string table = "bench-sessions-" + Guid.NewGuid().ToString("N")[..8];
+    await dynamo.CreateTableAsync(new CreateTableRequest
+    {
+        TableName = table, KeySchema = [new KeySchemaElement("pk", KeyType.HASH)], AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S)], BillingMode = BillingMode.PAY_PER_REQUEST,
+    });
+    using var events = new FakeEventBridge();
+    using var functionsS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = front.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+    using var eventHttp = new HttpClient();
+    var eventBridge = new AmazonEventBridgeClientStandIn(new AwsStandInTransport(eventHttp, () => new BasicAWSCredentials(AccessKey, SecretKey), "events", Region, events.Url, TimeProvider.System), TimeSpan.FromSeconds(10));
+    var settings = new UploadSettings
+    {
+        Bucket = bucket, Table = table, AllowedContentTypes = ["application/octet-stream"], MaxUploadBytes = 5L << 30, EventBridgeEndpoint = events.Url,
+    };
+    var log = new JsonLog(Stream.Null, _ => "WARN", TimeProvider.System);
+    var sessions = new UploadSessions(functionsS3, dynamo, settings, log);
+    var completer = new UploadCompleter(functionsS3, dynamo, eventBridge, settings, log);
+    var direct = new DirectUpload(functionsS3, dynamo, eventBridge, settings, log);
+    var caller = new ApiCaller(AccessKey, SecretKey, "111122223333", "AROABENCHUPLOADER001", "bench");
+    using var api = new LocalUploadApi([caller], ["application/octet-stream"], async (function, payload) =>
+    {
+        using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(payload));
+        Stream output = function switch
+        {
+            "UploadSessions" => await sessions.HandleAsync(input),
+            "UploadCompleter" => await completer.HandleAsync(input),
+            _ => await direct.HandleAsync(input),
+        };
+        using var reader = new StreamReader(output);
+        return await reader.ReadToEndAsync();
+    });
+
+    string file = Path.Combine(Path.GetTempPath(), $"upload-bench-{sizeMiB}MiB.bin");
+    byte[] sourceHash = WriteFile(file, sizeMiB * 1024 * 1024);
+    Console.Error.WriteLine($"file {file}: {sizeMiB} MiB, sha256 {Convert.ToHexStringLower(sourceHash)}");
+
+    var rows = new List<(string Name, string Via, Result Result)>();
+    foreach ((string name, string uploader, Uri endpoint, string via) in new[]
+    {
+        ("Patterns.Cdk.Uploads.Client (defaults: 8 parts in flight)", "client", api.InvokeUrl, "S3 front over fauxqs"),
+        ("TransferUtility (defaults)", "transfer-utility", front.Url, "S3 front over fauxqs"),
+        ("TransferUtility (defaults)", "transfer-utility", s3Endpoint, "fauxqs directly"),
+    })
+    {
+        string key = $"bench/{rows.Count}/{Path.GetFileName(file)}";
+        Result result = RunChild(uploader, endpoint, bucket, key, file);
+        if (uploader == "client")
+        {
+            key = result.Key ?? throw new InvalidOperationException("the client reported no key");
+        }
+
+        using (var stored = await s3.GetObjectAsync(bucket, key))
+        await using (Stream body = stored.ResponseStream)
+        {
+            byte[] storedHash = await SHA256.HashDataAsync(body);
+            if (!storedHash.AsSpan().SequenceEqual(sourceHash))
+            {
+                throw new InvalidOperationException($"{name} via {via}: the stored object's SHA-256 differs from the file's.");
+            }
+        }
+
+        await s3.DeleteObjectAsync(bucket, key); // fauxqs keeps objects in memory
+        rows.Add((name, via, result));
+    }
+
+    Console.WriteLine($"| uploader | S3 endpoint | file | seconds | MB/s | peak RSS (VmHWM) |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach ((string name, string via, Result r) in rows)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {via} | {sizeMiB} MiB | {r.Seconds:0.00} | {r.Bytes / 1e6 / r.Seconds:0.0} | {r.PeakRssKiB / 1024.0:0} MiB |"));
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("MB/s = 10^6 bytes per second of wall time for the whole upload; every stored object's SHA-256 was checked against the file.");
+    return 0;
+}
+finally
+{
+    emulators.StandardInput.Close();
+    emulators.WaitForExit(10_000);
+}
+
+static Result RunChild(string uploader, Uri endpoint, string bucket, string key, string file)
+{
+    string self = typeof(Result).Assembly.Location;
+    var start = new ProcessStartInfo("dotnet", [self, "uploader", uploader, endpoint.ToString(), bucket, key, file]) { RedirectStandardOutput = true, UseShellExecute = false };
+    using Process child = Process.Start(start)!;
+    string output = child.StandardOutput.ReadToEnd();
+    child.WaitForExit();
+    if (child.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"uploader {uploader} failed (exit {child.ExitCode}): {output}");
+    }
+
+    return JsonSerializer.Deserialize<Result>(output.Trim().Split('\n')[^1])!;
+}
+
+static async Task<int> UploaderAsync(string uploader, Uri endpoint, string bucket, string key, string file)
+{
+    var clock = Stopwatch.StartNew();
+    switch (uploader)
+    {
+        case "transfer-utility":
+            using (var s3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = Region }))
+            using (var transfer = new TransferUtility(s3))
+            {
+                await transfer.UploadAsync(file, bucket, key);
+            }
+
+            break;
+        case "client":
+            using (var client = new UploadClient(new UploadClientOptions
+            {
+                ApiUrl = endpoint, Region = Region, Credentials = new BasicAWSCredentials(AccessKey, SecretKey),
+            }))
+            {
+                UploadResult uploaded = await client.UploadAsync(file, new UploadRequest { ContentType = "application/octet-stream" });
+                key = uploaded.Key;
+            }
+
+            break;
+        default:
+            await Console.Error.WriteLineAsync($"unknown uploader {uploader}");
+            return 2;
+    }
+
+    double seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(JsonSerializer.Serialize(new Result(seconds, new FileInfo(file).Length, PeakRssKiB(), key)));
+    return 0;
+}
+
+static long PeakRssKiB()
+{
+    string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
+
+static byte[] WriteFile(string path, long size)
+{
+    // Deterministic, incompressible content; reused when it already exists with the right size.
+    if (!File.Exists(path) || new FileInfo(path).Length != size)
+    {
+        var random = new Random(13);
+        byte[] chunk = new byte[8 * 1024 * 1024];
+        using FileStream output = File.Create(path);
+        for (long written = 0; written < size; written += chunk.Length)
+        {
+            random.NextBytes(chunk);
+            output.Write(chunk, 0, (int)Math.Min(chunk.Length, size - written));
+        }
+    }
+
+    using FileStream input = File.OpenRead(path);
+    return SHA256.HashData(input);
+}
+
+static string FindRoot()
+{
+    for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+    {
+        if (File.Exists(Path.Combine(dir, "Patterns.Cdk.sln")))
+        {
+            return dir;
+        }
+    }
+
+    throw new InvalidOperationException("Run the benchmark from inside the repository (Patterns.Cdk.sln not found above the binary).");
+}
+
+static Process StartEmulators(string root, out Uri s3, out Uri dynamodb)
+{
+    var start = new ProcessStartInfo("node", [Path.Combine(root, "tools", "emulators", "start.mjs")])
+    {
+        WorkingDirectory = root, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+    };
+    Process process = Process.Start(start)!;
+    string line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the emulators did not start (run `npm ci` at the repository root)");
+    using JsonDocument endpoints = JsonDocument.Parse(line);
+    s3 = new Uri(endpoints.RootElement.GetProperty("s3").GetString()!);
+    dynamodb = new Uri(endpoints.RootElement.GetProperty("dynamodb").GetString()!);
+    return process;
+}
+
+internal sealed record Result(double Seconds, long Bytes, long PeakRssKiB, string? Key);
