@@ -15,6 +15,12 @@ if (args.Length > 0 && args[0] == "--settlement")
     return SettlementBench.Run(args[1..]);
 }
 
+// The upload API's time to mint 10,000 part URLs (bench/README.md, "Upload part URLs"): its own short job.
+if (args.Length > 0 && args[0] == "--upload-part-urls")
+{
+    return Patterns.Cdk.Benchmarks.PrivateUploadApi.PartUrlBench.Run(args[1..]);
+}
+
 // Child mode for the peak-memory measurement: run one operation once in a fresh process.
 if (args.Length == 3 && args[0] == "--peak-rss")
 {

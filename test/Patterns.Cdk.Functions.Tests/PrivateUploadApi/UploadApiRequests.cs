@@ -33,7 +33,7 @@ internal static class UploadApiRequests
     public static RestApiProxyRequest Direct(string fileName, byte[] content, string? contentType, bool base64 = true, RestApiProxyIdentity? identity = null) =>
         Request("PUT", "/files/{fileName}", "/files/" + Uri.EscapeDataString(fileName), ("fileName", fileName),
             base64 ? Convert.ToBase64String(content) : Encoding.UTF8.GetString(content), identity ?? Identity(), base64,
-            contentType is null ? null : new Dictionary<string, string> { ["content-type"] = contentType });
+            contentType is null ? [] : new Dictionary<string, string> { ["content-type"] = contentType });
 
     public static RestApiProxyRequest Request(
         string method, string resource, string path, (string Name, string Value)? parameter, string? body, RestApiProxyIdentity? identity,

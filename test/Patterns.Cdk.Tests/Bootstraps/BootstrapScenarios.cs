@@ -493,6 +493,138 @@ internal sealed record BootstrapScenario(
         ("LOCK_TABLE", null),
         "*LOCK_TABLE*");
 
+    // ---- PrivateUploadApi ----
+
+    private const string UploadBucket = "private-uploads";
+    private const string UploadTable = "upload-sessions";
+    private const string UploaderRoleId = "AROA3XFRBF535PLBIFPI4";
+    private const string UploadId = "0123456789abcdef0123456789abcdef";
+    private static readonly string UploadKey = $"uploads/{Account}/{UploaderRoleId}/{UploadId}/photo.png";
+
+    private static Dictionary<string, string> UploadSettings(FakeAwsEndpoint aws) => new()
+    {
+        ["UPLOAD_BUCKET"] = UploadBucket,
+        ["SESSION_TABLE"] = UploadTable,
+        ["KEY_PREFIX"] = "uploads",
+        ["ALLOWED_CONTENT_TYPES"] = "image/png,application/pdf",
+        ["MAX_UPLOAD_BYTES"] = "5368709120",
+        ["DIRECT_MAX_BYTES"] = "4194304",
+        ["URL_EXPIRY_SECONDS"] = "900",
+        ["SESSION_TTL_SECONDS"] = "87300",
+        ["EVENT_BUS_NAME"] = "uploads-bus",
+        ["EVENTBRIDGE_ENDPOINT"] = aws.Url + "/",
+    };
+
+    private static string UploadRequest(string method, string resource, string path, JsonObject? pathParameters, string? body, bool base64 = false, string contentType = "application/json") => new JsonObject
+    {
+        ["resource"] = resource,
+        ["path"] = path,
+        ["httpMethod"] = method,
+        ["headers"] = new JsonObject { ["Content-Type"] = contentType },
+        ["pathParameters"] = pathParameters,
+        ["requestContext"] = new JsonObject
+        {
+            ["accountId"] = Account, ["requestId"] = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", ["stage"] = "v1",
+            ["identity"] = new JsonObject { ["accountId"] = Account, ["user"] = UploaderRoleId + ":session-1", ["caller"] = UploaderRoleId + ":session-1" },
+        },
+        ["body"] = body,
+        ["isBase64Encoded"] = base64,
+    }.ToJsonString();
+
+    private static BootstrapScenario UploadSessions() => new(
+        BundledHandlers.PrivateUploadSessions,
+        UploadSettings,
+        _ => { },
+        UploadRequest("POST", "/uploads", "/uploads", null, """{"fileName":"photo.png","contentType":"image/png","size":1234}"""),
+        (response, aws) =>
+        {
+            JsonNode answer = JsonNode.Parse(response.Text)!;
+            ((int)answer["statusCode"]!).Should().Be(201, response.Text);
+            JsonNode session = JsonNode.Parse((string)answer["body"]!)!;
+            ((string?)session["mode"]).Should().Be("single");
+            ((string?)session["key"]).Should().StartWith($"uploads/{Account}/{UploaderRoleId}/");
+            ((string?)session["post"]!["url"]).Should().StartWith(aws.Url, "the form goes to the S3 endpoint the SDK was given, over http");
+            ((string?)session["post"]!["fields"]!["Content-Type"]).Should().Be("image/png");
+            ((string?)session["post"]!["fields"]!["Policy"]).Should().NotBeNullOrEmpty();
+            AwsRequest put = aws.Of("DynamoDB.PutItem").Should().ContainSingle().Subject;
+            ((string?)put.Json!["TableName"]).Should().Be(UploadTable);
+            ((string?)put.Json["ConditionExpression"]).Should().Be("attribute_not_exists(#pk)");
+            ((string?)put.Json["Item"]!["owner"]!["S"]).Should().Be($"{Account}/{UploaderRoleId}");
+            aws.Requests.Should().NotContain(r => r.Operation.StartsWith("S3.", StringComparison.Ordinal), "a POST form is signed locally");
+        },
+        "this is not JSON",
+        "BadInputException",
+        "*JSON*",
+        ("ALLOWED_CONTENT_TYPES", null),
+        "*ALLOWED_CONTENT_TYPES*");
+
+    private static BootstrapScenario UploadCompleter() => new(
+        BundledHandlers.PrivateUploadCompleter,
+        UploadSettings,
+        aws =>
+        {
+            aws.Items[UploadId] = new JsonObject
+            {
+                ["pk"] = new JsonObject { ["S"] = UploadId }, ["owner"] = new JsonObject { ["S"] = $"{Account}/{UploaderRoleId}" },
+                ["key"] = new JsonObject { ["S"] = UploadKey }, ["mode"] = new JsonObject { ["S"] = "single" }, ["state"] = new JsonObject { ["S"] = "open" },
+                ["fileName"] = new JsonObject { ["S"] = "photo.png" }, ["contentType"] = new JsonObject { ["S"] = "image/png" },
+                ["size"] = new JsonObject { ["N"] = "18" }, ["partSize"] = new JsonObject { ["N"] = "18" }, ["partCount"] = new JsonObject { ["N"] = "1" },
+                ["createdAt"] = new JsonObject { ["S"] = "2026-12-05T18:00:00Z" }, ["expiresAt"] = new JsonObject { ["S"] = "2026-12-06T18:15:00Z" },
+                ["ttl"] = new JsonObject { ["N"] = "1796580900" },
+            }.ToJsonString();
+            aws.PutObject(UploadBucket, UploadKey, "not really a photo"u8.ToArray(), "image/png");
+        },
+        UploadRequest("POST", "/uploads/{id}/complete", $"/uploads/{UploadId}/complete", new JsonObject { ["id"] = UploadId }, null),
+        (response, aws) =>
+        {
+            JsonNode answer = JsonNode.Parse(response.Text)!;
+            ((int)answer["statusCode"]!).Should().Be(200, response.Text);
+            JsonNode completed = JsonNode.Parse((string)answer["body"]!)!;
+            ((string?)completed["key"]).Should().Be(UploadKey);
+            ((long)completed["size"]!).Should().Be(18);
+            aws.Of("S3.HeadObject").Should().ContainSingle().Which.Path.Should().Be($"/{UploadBucket}/{UploadKey}");
+            AwsRequest published = aws.Of("Events.PutEvents").Should().ContainSingle().Subject;
+            published.Headers["Authorization"].Should().Contain($"/{Region}/events/aws4_request");
+            JsonNode entry = published.Json!["Entries"]![0]!;
+            ((string?)entry["DetailType"]).Should().Be("Upload.Completed");
+            ((string?)entry["EventBusName"]).Should().Be("uploads-bus");
+            ((string?)JsonNode.Parse((string)entry["Detail"]!)!["key"]).Should().Be(UploadKey);
+            AwsRequest update = aws.Of("DynamoDB.UpdateItem").Should().ContainSingle().Subject;
+            ((string?)update.Json!["ConditionExpression"]).Should().Be("#state = :open");
+            ((string?)update.Json["UpdateExpression"]).Should().EndWith("REMOVE #ttl");
+        },
+        "[1,2,3]",
+        "BadInputException",
+        "*JSON*",
+        ("SESSION_TABLE", null),
+        "*SESSION_TABLE*");
+
+    private static readonly byte[] DirectPng = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D];
+
+    private static BootstrapScenario DirectUpload() => new(
+        BundledHandlers.PrivateUploadDirect,
+        UploadSettings,
+        _ => { },
+        UploadRequest("PUT", "/files/{fileName}", "/files/logo.png", new JsonObject { ["fileName"] = "logo.png" }, Convert.ToBase64String(DirectPng), base64: true, contentType: "image/png"),
+        (response, aws) =>
+        {
+            JsonNode answer = JsonNode.Parse(response.Text)!;
+            ((int)answer["statusCode"]!).Should().Be(201, response.Text);
+            JsonNode stored = JsonNode.Parse((string)answer["body"]!)!;
+            string key = (string)stored["key"]!;
+            key.Should().StartWith($"uploads/{Account}/{UploaderRoleId}/").And.EndWith("/logo.png");
+            ((string?)stored["sha256"]).Should().Be(Convert.ToBase64String(SHA256.HashData(DirectPng)));
+            aws.GetObject(UploadBucket, key).Should().Equal(DirectPng);
+            aws.Of("S3.PutObject").Should().ContainSingle();
+            ((string?)aws.Of("DynamoDB.PutItem").Should().ContainSingle().Subject.Json!["Item"]!["state"]!["S"]).Should().Be("completed");
+            aws.Of("Events.PutEvents").Should().ContainSingle();
+        },
+        "{\"httpMethod\":",
+        "BadInputException",
+        "*JSON*",
+        ("DIRECT_MAX_BYTES", "10485760"),
+        "*DIRECT_MAX_BYTES*");
+
     private static string S3Record(string bucket, string key, long size) => new JsonObject
     {
         ["eventVersion"] = "2.1",
@@ -558,5 +690,6 @@ internal sealed record BootstrapScenario(
         JobApi(), JobPlanner(), PageFetcher(), CursorFetcher(), TaskConsumer(), DemoPartner(),
         SettlementConsumer(), SettlementApi(),
         MwaaDagRuns(), MwaaBackupCatalog(), MwaaLock(),
+        UploadSessions(), UploadCompleter(), DirectUpload(),
     }.ToDictionary(s => s.Handler.Handler, StringComparer.Ordinal));
 }

@@ -226,6 +226,11 @@ internal sealed class FakeAwsEndpoint : IDisposable
             }, "application/x-amz-json-1.0"));
         }
 
+        if (target == "AWSEvents.PutEvents")
+        {
+            return ("Events.PutEvents", Answer.Json(200, $$"""{"FailedEntryCount":0,"Entries":[{"EventId":"{{Guid.NewGuid()}}"}]}""", "application/x-amz-json-1.1"));
+        }
+
         if (target == "RekognitionService.DetectFaces")
         {
             return ("Rekognition.DetectFaces", Answer.Json(200, DetectFacesAnswer, "application/x-amz-json-1.1"));

@@ -139,7 +139,28 @@ internal static class Scenarios
         new("MwaaLock", "MwaaScheduler", "MwaaScheduler.Handlers",
             new Dictionary<string, string> { ["LOCK_TABLE"] = "coldstart-locks" },
             "sfn-lock-acquire-ttl-out-of-range.json", new Expectation("error", "\"errorType\":\"BadInput\"")),
+
+        // PrivateUploadApi: REST proxy requests refused before any AWS call (EVENTBRIDGE_ENDPOINT also points at the refused port).
+        new("UploadSessions", "PrivateUploadApi", "PrivateUploadApi.Handlers", UploadSettings(),
+            "rest-post-upload-path-in-file-name.json", new Expectation("response", "\"statusCode\":400")),
+        new("UploadCompleter", "PrivateUploadApi", "PrivateUploadApi.Handlers", UploadSettings(),
+            "rest-complete-malformed-upload-id.json", new Expectation("response", "\"statusCode\":404")),
+        new("DirectUpload", "PrivateUploadApi", "PrivateUploadApi.Handlers", UploadSettings(),
+            "rest-put-file-type-not-allowed.json", new Expectation("response", "\"statusCode\":415")),
     ];
+
+    private static Dictionary<string, string> UploadSettings() => new()
+    {
+        ["UPLOAD_BUCKET"] = "coldstart-uploads",
+        ["SESSION_TABLE"] = "coldstart-upload-sessions",
+        ["KEY_PREFIX"] = "uploads",
+        ["ALLOWED_CONTENT_TYPES"] = "image/jpeg,image/png,image/gif,image/webp,application/pdf,text/plain,text/csv,application/json,application/zip",
+        ["MAX_UPLOAD_BYTES"] = "5368709120",
+        ["DIRECT_MAX_BYTES"] = "4194304",
+        ["URL_EXPIRY_SECONDS"] = "900",
+        ["SESSION_TTL_SECONDS"] = "87300",
+        ["EVENTBRIDGE_ENDPOINT"] = Guard.UnreachableEndpoint,
+    };
 
     private static Dictionary<string, string> SettlementSettings() => new()
     {

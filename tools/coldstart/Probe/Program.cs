@@ -16,6 +16,9 @@ using Project = Patterns.Cdk.Functions.FaceBlurPipeline.Bootstrap;
 #elif PROBE_MWAASCHEDULER
 using Amazon.DynamoDBv2;
 using Project = Patterns.Cdk.Functions.MwaaScheduler.Bootstrap;
+#elif PROBE_PRIVATEUPLOADAPI
+using Amazon.DynamoDBv2;
+using Project = Patterns.Cdk.Functions.PrivateUploadApi.Bootstrap;
 #endif
 
 // Times, step by step, what a handler's bootstrap does up to its first answer, without the Runtime API: each step's
@@ -60,7 +63,7 @@ switch (mode)
         {
             steps.Mark("new AmazonSQSClient (second)");
         }
-#if PROBE_RECURSIONSAFES3PROCESSOR || PROBE_APIPOLLER || PROBE_MWAASCHEDULER
+#if PROBE_RECURSIONSAFES3PROCESSOR || PROBE_APIPOLLER || PROBE_MWAASCHEDULER || PROBE_PRIVATEUPLOADAPI
         using (new AmazonDynamoDBClient(region))
         {
             steps.Mark("new AmazonDynamoDBClient (first)");
