@@ -121,7 +121,7 @@ internal static partial class PrivateUploadApiValidation
         {
             return vpc.VpcCidrBlock is not null;
         }
-        catch (Exception e) when (e is Amazon.JSII.Runtime.JsiiError or InvalidOperationException)
+        catch (Exception e) when (e.Message.Contains("vpcCidrBlock", StringComparison.Ordinal))
         {
             return false;
         }
