@@ -5,6 +5,7 @@ using Patterns.Cdk.ApiPoller;
 using Patterns.Cdk.EventDrivenSettlement;
 using Patterns.Cdk.FaceBlurPipeline;
 using Patterns.Cdk.MwaaScheduler;
+using Patterns.Cdk.PrivateUploadApi;
 using Patterns.Cdk.RecursionSafeS3Processor;
 using Xunit;
 
@@ -35,6 +36,8 @@ public class NonFiniteNumberTests
             (s, p) => _ = new EventDrivenSettlement.EventDrivenSettlement(s, "Settlement", (EventDrivenSettlementProps)p), ""),
         [typeof(MwaaSchedulerProps)] = (() => new MwaaSchedulerProps { EnvironmentName = MwaaSynth.Environment, ExecutionRoleArn = MwaaSynth.ExecutionRoleArn, DagBucket = null! },
             (s, p) => _ = new MwaaScheduler.MwaaScheduler(s, "Scheduler", WithDagBucket(s, (MwaaSchedulerProps)p)), ""),
+        [typeof(PrivateUploadApiProps)] = (() => new PrivateUploadApiProps(),
+            (s, p) => _ = new PrivateUploadApi.PrivateUploadApi(s, "Uploads", (PrivateUploadApiProps)p), ""),
     };
 
     /// <summary>The DAG bucket needs the stack, which exists only once the case constructs.</summary>
@@ -111,6 +114,9 @@ public class NonFiniteNumberTests
     [InlineData("EventDrivenSettlementProps", "ConsumerMaxConcurrency", 10.5)]
     [InlineData("EventDrivenSettlementProps", "ApiBurstLimit", 100.5)]
     [InlineData("EventDrivenSettlementProps", "ContainerMinCapacity", 1.5)]
+    [InlineData("PrivateUploadApiProps", "ThrottlingBurstLimit", 100.5)]
+    [InlineData("PrivateUploadApiProps", "MaxUploadBytes", 1048576.5)]
+    [InlineData("PrivateUploadApiProps", "DirectUploadMaxBytes", 1024.5)]
     public void A_fractional_count_or_size_is_refused_with_the_prop_named(string type, string prop, double value)
     {
         var owner = Owners.Single(o => o.Key.Name == type);
