@@ -84,6 +84,8 @@ public class PrivateUploadApiDefaultsTests
         var parts = models["PartUrls"].Properties["Schema"]!;
         ((string)parts["$schema"]!).Should().Be("http://json-schema.org/draft-04/schema#");
         SameJson(parts["properties"]!["partNumbers"], "{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10000},\"minItems\":1,\"maxItems\":1000}");
+        SameJson(parts["properties"]!["contentMd5"], "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9+/]{22}==$\",\"minLength\":24,\"maxLength\":24},\"minItems\":1,\"maxItems\":1000}");
+        parts["required"]!.AsArray().Select(r => (string)r!).Should().Equal(["partNumbers"], "contentMd5 is optional: without it the URLs sign no Content-MD5");
 
         string ModelOf(string methodPrefix) =>
             Resources(T, "AWS::ApiGateway::Method").Single(m => m.Id.StartsWith(methodPrefix, StringComparison.Ordinal)).Properties["RequestModels"]?.ToJsonString() ?? "none";

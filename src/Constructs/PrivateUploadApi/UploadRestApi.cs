@@ -171,6 +171,15 @@ internal static class UploadRestApi
                 MaxItems = 1000,
                 Items = new JsonSchema { Type = JsonSchemaType.INTEGER, Minimum = 1, Maximum = 10000 },
             },
+            // Optional: the base64 MD5 of each part, in partNumbers' order. The function signs it into each URL, because S3
+            // refuses a Content-MD5 header that a presigned URL did not sign; the function checks the counts match.
+            ["contentMd5"] = new JsonSchema
+            {
+                Type = JsonSchemaType.ARRAY,
+                MinItems = 1,
+                MaxItems = 1000,
+                Items = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 24, MaxLength = 24, Pattern = "^[A-Za-z0-9+/]{22}==$" },
+            },
         },
     };
 }
