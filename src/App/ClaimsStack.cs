@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
-using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
+using Amazon.CDK.AWS.SQS;
 using Constructs;
 using Patterns.Cdk.EventDrivenSettlement;
 
@@ -10,13 +10,16 @@ namespace Patterns.Cdk.App;
 /// <summary>
 /// The claims domain's bus with the settlement service on it: EventDrivenSettlement settles every
 /// <c>Fraud.Not.Detected</c> claim the fraud domain publishes (and every claim POSTed to its IAM-authorized REST API)
-/// exactly once, and a downstream consumer (here a log group, standing in for the notification domain) receives each
+/// exactly once, and a downstream consumer (here a queue, standing in for the notification domain) receives each
 /// <c>Settlement.Finalized</c>. Publish a claim with <c>aws events put-events</c> (see docs/EventDrivenSettlement.md).
 /// </summary>
 public sealed class ClaimsStack : Stack
 {
     /// <summary>The claims domain's custom bus.</summary>
     public EventBus Bus { get; }
+
+    /// <summary>The notification domain's queue: every <c>Settlement.Finalized</c> event of the bus.</summary>
+    public Queue FinalizedSettlements { get; }
 
     /// <summary>The settlement service.</summary>
     public EventDrivenSettlement.EventDrivenSettlement Settlement { get; }
@@ -33,11 +36,27 @@ public sealed class ClaimsStack : Stack
             EnableRestApi = true,
         });
 
-        // The notification domain's subscription: every finalized settlement, kept for a month.
-        var finalized = new LogGroup(this, "FinalizedSettlements", new LogGroupProps
+        // The notification domain's subscription: every finalized settlement, on an encrypted queue it reads at its own
+        // pace. One dead-letter queue takes both what the rule cannot deliver and what the consumer fails five times.
+        var undelivered = new Queue(this, "FinalizedSettlementsDeadLetters", new QueueProps
         {
-            Retention = RetentionDays.ONE_MONTH,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            Encryption = QueueEncryption.SQS_MANAGED,
+            EnforceSSL = true,
+            RetentionPeriod = Duration.Days(14),
+        });
+        ((CfnResource)undelivered.Node.DefaultChild!).AddMetadata("cdk_nag", new Dictionary<string, object>
+        {
+            ["rules_to_suppress"] = new object[]
+            {
+                new Dictionary<string, object> { ["id"] = "Serverless-SQSRedrivePolicy", ["reason"] = "This queue is itself the dead-letter queue; messages stay 14 days for inspection and redrive." },
+            },
+        });
+        FinalizedSettlements = new Queue(this, "FinalizedSettlements", new QueueProps
+        {
+            Encryption = QueueEncryption.SQS_MANAGED,
+            EnforceSSL = true,
+            RetentionPeriod = Duration.Days(4),
+            DeadLetterQueue = new DeadLetterQueue { Queue = undelivered, MaxReceiveCount = 5 },
         });
         _ = new Rule(this, "OnSettlementFinalized", new RuleProps
         {
@@ -48,7 +67,15 @@ public sealed class ClaimsStack : Stack
                 Source = ["settlement.service"],
                 DetailType = ["Settlement.Finalized"],
             },
-            Targets = [new Amazon.CDK.AWS.Events.Targets.CloudWatchLogGroup(finalized)],
+            Targets =
+            [
+                new Amazon.CDK.AWS.Events.Targets.SqsQueue(FinalizedSettlements, new Amazon.CDK.AWS.Events.Targets.SqsQueueProps
+                {
+                    DeadLetterQueue = undelivered,
+                    RetryAttempts = 185,
+                    MaxEventAge = Duration.Hours(24),
+                }),
+            ],
         });
 
         _ = new CfnOutput(this, "ClaimsBusName", new CfnOutputProps
@@ -61,10 +88,10 @@ public sealed class ClaimsStack : Stack
             Value = Settlement.ApiUrl ?? string.Empty,
             Description = "POST /settlements and GET /settlements/{claimId}, signed with SigV4 (IAM auth).",
         });
-        _ = new CfnOutput(this, "FinalizedSettlementsLogGroup", new CfnOutputProps
+        _ = new CfnOutput(this, "FinalizedSettlementsQueueUrl", new CfnOutputProps
         {
-            Value = finalized.LogGroupName,
-            Description = "Every Settlement.Finalized event lands here.",
+            Value = FinalizedSettlements.QueueUrl,
+            Description = "Every Settlement.Finalized event lands on this queue (the notification domain's subscription).",
         });
     }
 }

@@ -13,16 +13,15 @@ internal static partial class TestApp
 {
     public static readonly Amazon.CDK.Environment Env = new() { Account = "123456789012", Region = "eu-west-1" };
 
-    public static Stack NewStack(string name = "TestStack")
+    public static Stack NewStack(string name = "TestStack") => new(NewApp(), name, new StackProps { Env = Env });
+
+    /// <summary>An app with the repository's context, analytics off, writing to a temporary directory.</summary>
+    public static Amazon.CDK.App NewApp() => new(new AppProps
     {
-        var app = new App(new AppProps
-        {
-            AnalyticsReporting = false,
-            Outdir = Path.Combine(Path.GetTempPath(), "patterns-cdk-tests", Guid.NewGuid().ToString("N")),
-            Context = RepositoryContext.Value,
-        });
-        return new Stack(app, name, new StackProps { Env = Env });
-    }
+        AnalyticsReporting = false,
+        Outdir = Path.Combine(Path.GetTempPath(), "patterns-cdk-tests", Guid.NewGuid().ToString("N")),
+        Context = RepositoryContext.Value,
+    });
 
     /// <summary>The "context" object of the repository's cdk.json, as values jsii can pass on.</summary>
     private static readonly Lazy<Dictionary<string, object>> RepositoryContext = new(() =>

@@ -8,7 +8,7 @@ using Patterns.Cdk.Core;
 namespace Patterns.Cdk.MwaaScheduler;
 
 /// <summary>The cdk-nag findings MwaaScheduler meets differently than the rule assumes, each with its reason (docs/MwaaScheduler.md lists them).</summary>
-internal static class Suppressions
+internal static partial class Suppressions
 {
     public static void Apply(MwaaScheduler s, MwaaSchedulerGrants grants, LogLevel workflowLogLevel, string environmentName, Amazon.CDK.AWS.S3.IBucket dagBucket)
     {
@@ -69,15 +69,24 @@ internal static class Suppressions
         }
     }
 
-    /// <summary>An ARN as cdk-nag prints it in a finding (<c>Resource::...</c>), for a literal or a resource attribute.</summary>
-    private static object Rendered(string arn)
+    /// <summary>
+    /// An ARN as cdk-nag prints it in a finding (<c>Resource::...</c>): a literal as it is; otherwise each token (a
+    /// pseudo parameter such as <c>&lt;AWS::AccountId&gt;</c> when the stack's account or region is not fixed, or a
+    /// resource attribute such as <c>&lt;Bucket.Arn&gt;</c>) matches any one rendered reference, or the literal that
+    /// synthesis puts in its place (the partition of a known region), and the text between them exactly.
+    /// </summary>
+    internal static object Rendered(string arn)
     {
         if (!Token.IsUnresolved(arn))
         {
             return "Resource::" + arn;
         }
 
-        // A bucket or key of this stack: match its attribute reference.
-        return NagSuppression.Regex($"/^Resource::<.*\\.Arn>{Regex.Escape(arn[(arn.LastIndexOf('}') + 1)..]).Replace("/", "\\/")}$/g");
+        var pattern = string.Concat(TokenPattern().Split(arn).Select((part, i) => i % 2 == 1 ? "(?:<[^>]+>|[^:/<>]+)" : Regex.Escape(part).Replace("/", "\\/")));
+        return NagSuppression.Regex($"/^Resource::{pattern}$/g");
     }
+
+    /// <summary>A token in a string (<c>${Token[...]}</c>), captured so that Split keeps the literal parts at even indexes.</summary>
+    [GeneratedRegex(@"(\$\{Token\[[^\]]+\]\})")]
+    private static partial Regex TokenPattern();
 }
