@@ -16,8 +16,9 @@ public sealed class PrivateUploadApiProps
 
     /// <summary>
     /// The VPC callers upload from: the API is reachable only through an <c>execute-api</c> endpoint in it, and (with
-    /// <see cref="RestrictBucketToVpc"/>) presigned uploads into the bucket are accepted only from it. Give it a route to S3
-    /// (a gateway endpoint, or a NAT) so upload traffic reaches the bucket; the construct adds none to your VPC. Imported
+    /// <see cref="RestrictBucketToVpc"/>) presigned uploads into the bucket are accepted only from it. Give it an S3 gateway
+    /// (or interface) endpoint: the bucket policy tests <c>aws:SourceVpc</c>, which S3 sees only on requests through a VPC
+    /// endpoint, so uploads through a NAT gateway are denied; the construct adds no endpoint to your VPC. Imported
     /// with <c>Vpc.FromLookup</c> or with <c>VpcCidrBlock</c> when the construct creates the API endpoint (its security group
     /// admits HTTPS from the VPC's CIDR). Default: a new two-AZ VPC with isolated subnets only (no NAT gateway), an S3 gateway
     /// endpoint and flow logs of rejected traffic.
