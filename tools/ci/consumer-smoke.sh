@@ -12,7 +12,12 @@ global=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *
 out="$root/artifacts/packages"
 rm -rf "$out" && mkdir -p "$out"
 build_log=$(dotnet build "$root/src/Constructs/Patterns.Cdk.csproj" -c Release -nologo -v:q -clp:ErrorsOnly 2>&1) || { echo "$build_log" >&2; exit 1; }
+# Package validation (EnablePackageValidation) runs inside this pack and fails it on an error. It is incremental on the
+# project's inputs only, so forget its last run: the semaphore it writes proves it ran on this package.
+semaphore="$root/src/Constructs/obj/Release/net10.0/Microsoft.NET.ApiCompat.ValidatePackage.semaphore"
+rm -f "$semaphore"
 dotnet pack "$root/src/Constructs/Patterns.Cdk.csproj" -c Release --no-build -o "$out" -nologo -v:q -p:PackageVersion="$version" -clp:ErrorsOnly
+[ -f "$semaphore" ] || { echo "consumer-smoke: package validation did not run (EnablePackageValidation)" >&2; exit 1; }
 pkg="$out/Patterns.Cdk.$version.nupkg"
 [ -f "$pkg" ] || { echo "consumer-smoke: $pkg was not produced" >&2; exit 1; }
 # Ask unzip for the one entry (exit 11 when absent): piping a 30 MB listing into `grep -q` can end unzip with
@@ -64,4 +69,4 @@ template=cdk.out/ConsumerStack.template.json
 grep -q '"Runtime": "provided.al2023"' "$template" || grep -q '"Runtime":"provided.al2023"' "$template" || { echo "consumer-smoke: no provided.al2023 function in the template" >&2; exit 1; }
 zips=$(find cdk.out -maxdepth 2 -name 'recursion-safe-s3-processor.zip' -o -maxdepth 2 -path '*asset.*' -name '*.zip' | wc -l)
 [ "$zips" -ge 1 ] || { echo "consumer-smoke: no handler zip asset in cdk.out" >&2; exit 1; }
-echo "consumer-smoke: Patterns.Cdk $version packed ($(stat -c %s "$pkg") bytes); a fresh consumer synthesized $(grep -c '"AWS::Lambda::Function"' "$template") functions with $zips bundled zip asset(s)"
+echo "consumer-smoke: Patterns.Cdk $version packed ($(stat -c %s "$pkg") bytes, package validation passed); a fresh consumer synthesized $(grep -c '"AWS::Lambda::Function"' "$template") functions with $zips bundled zip asset(s)"

@@ -16,7 +16,7 @@
 // Each batch runs as a separate child execution of ItemProcessor in aws-local-stepfunctions (its own
 // record, type from ProcessorConfig.ExecutionType), so the child workflow runs exactly as defined.
 
-import { evaluatePath, evaluateTemplate } from './harness.mjs';
+import { evaluatePath, evaluateTemplate } from './evaluate.mjs';
 import { stepError } from './doubles.mjs';
 
 const MAX_BATCH_BYTES = 256 * 1024;

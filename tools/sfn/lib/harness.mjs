@@ -177,16 +177,3 @@ export class Harness {
     return chain;
   }
 }
-
-/** Evaluates a payload template (`"x.$": "$.path"`, intrinsics) with the library's own semantics. */
-export async function evaluateTemplate(template, input, context) {
-  if (template === undefined) return undefined;
-  const probe = new StateMachine({ StartAt: 'T', States: { T: { Type: 'Pass', Parameters: { v: template }, End: true } } }, { validationOptions: { noValidate: true } });
-  const out = await probe.run(input, { context }).result;
-  return out.v;
-}
-
-/** A JSONPath reference (e.g. MaxConcurrencyPath) evaluated with the library's semantics. */
-export async function evaluatePath(path, input, context) {
-  return evaluateTemplate({ 'x.$': path }, input, context).then((v) => v.x);
-}
