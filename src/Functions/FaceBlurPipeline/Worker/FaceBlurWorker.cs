@@ -118,6 +118,9 @@ public sealed class FaceBlurWorker
                 throw new BadInputException($"the {FormatName(info.Format)} image declares {info.Width}x{info.Height} = {info.PixelCount} pixels; the limit is MAX_PIXELS={_settings.MaxPixels}");
             }
 
+            // Then its structure (truncation, missing scans, bad CRCs): a damaged file costs no Rekognition call either.
+            ImageIntegrity.Verify(buffer.AsSpan(0, length), info.Format);
+
             IReadOnlyList<FaceBox> faces = await _detector.DetectFacesAsync(source);
             long detected = Stopwatch.GetTimestamp();
 

@@ -201,7 +201,7 @@ public class FaceBlurWorkerTests
     }
 
     [Fact]
-    public async Task A_truncated_JPEG_goes_to_the_dead_letter_queue_and_nothing_is_written()
+    public async Task A_truncated_JPEG_goes_to_the_dead_letter_queue_before_Rekognition_is_called_and_nothing_is_written()
     {
         byte[] jpeg = TestImages.Jpeg(200, 150);
         _bucket.Store(Source, "uploads/cut.jpg", jpeg[..(jpeg.Length / 2)], versionId: "v1");
@@ -211,6 +211,7 @@ public class FaceBlurWorkerTests
         response.Should().Be(NoFailures);
         _deadLetters.Should().ContainSingle();
         _bucket.Puts.Should().BeEmpty();
+        await _detector.DidNotReceiveWithAnyArgs().DetectFacesAsync(default!, default);
     }
 
     [Theory]
@@ -234,6 +235,7 @@ public class FaceBlurWorkerTests
         response.Should().Be(NoFailures);
         Reason(_deadLetters.Should().ContainSingle().Subject).Should().StartWith("image is truncated or corrupt");
         _bucket.Puts.Should().BeEmpty();
+        await _detector.DidNotReceiveWithAnyArgs().DetectFacesAsync(default!, default);
     }
 
     [Theory]
