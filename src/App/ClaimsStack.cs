@@ -2,6 +2,9 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SQS;
+using Amazon.CDK.AWS.StepFunctions;
+using Amazon.CDK.AWS.StepFunctions.Tasks;
+using Amazon.CDK.AWS.Logs;
 using Constructs;
 using Patterns.Cdk.EventDrivenSettlement;
 
@@ -18,8 +21,19 @@ public sealed class ClaimsStack : Stack
     /// <summary>The claims domain's custom bus.</summary>
     public EventBus Bus { get; }
 
+    /// <summary>Claims whose estimated cost is above this (USD) go to fraud review instead of settlement.</summary>
+    public const double FraudReviewThreshold = 50_000;
+
     /// <summary>The notification domain's queue: every <c>Settlement.Finalized</c> event of the bus.</summary>
     public Queue FinalizedSettlements { get; }
+
+    /// <summary>
+    /// The fraud domain, reduced to what the settlement service sees of it: an Express state machine that takes a claim,
+    /// screens it with one rule (an estimated cost above <see cref="FraudReviewThreshold"/> needs a human) and publishes
+    /// <c>Fraud.Not.Detected</c> or <c>Fraud.Detected</c> (source <c>fraud.service</c>) on the claims bus.
+    /// Start it with <c>aws stepfunctions start-sync-execution</c> and a claim as input.
+    /// </summary>
+    public StateMachine FraudScreening { get; }
 
     /// <summary>The settlement service.</summary>
     public EventDrivenSettlement.EventDrivenSettlement Settlement { get; }
@@ -35,6 +49,8 @@ public sealed class ClaimsStack : Stack
             AlarmTopic = alarmTopic,
             EnableRestApi = true,
         });
+
+        FraudScreening = FraudDomain(Bus);
 
         // The notification domain's subscription: every finalized settlement, on an encrypted queue it reads at its own
         // pace. One dead-letter queue takes both what the rule cannot deliver and what the consumer fails five times.
@@ -93,5 +109,63 @@ public sealed class ClaimsStack : Stack
             Value = FinalizedSettlements.QueueUrl,
             Description = "Every Settlement.Finalized event lands on this queue (the notification domain's subscription).",
         });
+        _ = new CfnOutput(this, "FraudScreeningArn", new CfnOutputProps
+        {
+            Value = FraudScreening.StateMachineArn,
+            Description = "The sample fraud domain: start-sync-execution with a claim publishes Fraud.Not.Detected (or Fraud.Detected) on the bus.",
+        });
+    }
+
+    private StateMachine FraudDomain(IEventBus bus)
+    {
+        static EventBridgePutEvents Publish(Construct scope, string id, IEventBus bus, string detailType) => new(scope, id, new EventBridgePutEventsProps
+        {
+            Entries =
+            [
+                new EventBridgePutEventsEntry
+                {
+                    EventBus = bus,
+                    Source = "fraud.service",
+                    DetailType = detailType,
+                    Detail = TaskInput.FromJsonPathAt("$"),
+                },
+            ],
+            ResultPath = JsonPath.DISCARD,
+        });
+
+        var screen = new Choice(this, "Screen the claim")
+            .When(Condition.NumberGreaterThan("$.damage.estimatedCost", FraudReviewThreshold), Publish(this, "Publish Fraud.Detected", bus, "Fraud.Detected"))
+            .Otherwise(Publish(this, "Publish Fraud.Not.Detected", bus, "Fraud.Not.Detected"));
+        var logs = new LogGroup(this, "FraudScreeningLogs", new LogGroupProps
+        {
+            Retention = RetentionDays.ONE_MONTH,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        var machine = new StateMachine(this, "FraudScreening", new StateMachineProps
+        {
+            StateMachineType = StateMachineType.EXPRESS,
+            DefinitionBody = DefinitionBody.FromChainable(screen),
+            Timeout = Duration.Seconds(30),
+            TracingEnabled = true,
+            Logs = new LogOptions { Destination = logs, Level = LogLevel.ALL, IncludeExecutionData = true },
+            Comment = "The sample's fraud domain: screens a claim and publishes Fraud.Not.Detected or Fraud.Detected on the claims bus.",
+        });
+        if (machine.Role.Node.TryFindChild("DefaultPolicy") is Amazon.CDK.AWS.IAM.Policy policy)
+        {
+            ((CfnResource)policy.Node.DefaultChild!).AddMetadata("cdk_nag", new Dictionary<string, object>
+            {
+                ["rules_to_suppress"] = new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["id"] = "AwsSolutions-IAM5",
+                        ["reason"] = "Log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments and related) do not support resource-level permissions.",
+                        ["applies_to"] = new object[] { "Resource::*" },
+                    },
+                },
+            });
+        }
+
+        return machine;
     }
 }

@@ -141,6 +141,21 @@ public class SampleAppTests
     }
 
     [Fact]
+    public void The_fraud_domain_publishes_what_the_settlement_rule_subscribes_to_on_the_claims_bus()
+    {
+        var claims = Synth.Value.App.Claims;
+        var definition = Resources(claims, "AWS::StepFunctions::StateMachine").Single(m => m.Id.StartsWith("FraudScreening", StringComparison.Ordinal)).Properties;
+        ((string?)definition["StateMachineType"]).Should().Be("EXPRESS");
+        var asl = string.Concat(definition["DefinitionString"]!["Fn::Join"]![1]!.AsArray().Select(p => p is JsonValue v ? (string)v! : "<ref>"));
+        asl.Should().Contain("\"DetailType\":\"Fraud.Not.Detected\"").And.Contain("\"DetailType\":\"Fraud.Detected\"").And.Contain("\"Source\":\"fraud.service\"");
+        definition["DefinitionString"]!.ToJsonString().Should().Contain(Id(claims, claims.Bus));
+
+        var subscription = Resources(claims, "AWS::Events::Rule").Single(r => r.Properties["EventPattern"]!.ToJsonString().Contains("Fraud.Not.Detected", StringComparison.Ordinal)).Properties;
+        subscription["EventBusName"]!.ToJsonString().Should().Contain(Id(claims, claims.Bus));
+        subscription["EventPattern"]!["source"]!.ToJsonString().Should().Be("[\"fraud.service\"]");
+    }
+
+    [Fact]
     public void Every_alarm_of_every_stack_notifies_the_one_alarm_topic()
     {
         var sample = Synth.Value.App;
