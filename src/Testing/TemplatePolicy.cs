@@ -30,7 +30,9 @@ public static class TemplatePolicy
     /// Actions allowed on <c>Resource: "*"</c> by default: they have no resource-level permissions, so IAM accepts no
     /// narrower resource (X-Ray segments and sampling, CloudWatch metric data, the ECR login token, Rekognition's
     /// stateless image APIs, log delivery for vended logs as Step Functions and Pipes use it, EC2 describe calls, and
-    /// DynamoDB's <c>ListStreams</c>, which the CDK grants to every stream consumer).
+    /// DynamoDB's <c>ListStreams</c>, which the CDK grants to every stream consumer), and the two S3 notification
+    /// actions the CDK grants on "*" to its own bucket-notifications handler in every stack with S3 event notifications
+    /// (<c>Bucket.AddEventNotification</c>; Patterns.Cdk's RecursionSafeS3Processor and FaceBlurPipeline).
     /// </summary>
     public static IReadOnlyList<string> DefaultWildcardActions { get; } =
     [
@@ -43,6 +45,7 @@ public static class TemplatePolicy
         "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
         "ec2:Describe*",
         "dynamodb:ListStreams",
+        "s3:PutBucketNotification", "s3:GetBucketNotification",
     ];
 
     /// <summary>
@@ -369,7 +372,7 @@ public sealed class TemplatePolicyOptions
 /// <summary>One resource breaking one rule of <see cref="TemplatePolicy"/>.</summary>
 /// <param name="Rule">The rule broken.</param>
 /// <param name="LogicalId">The logical id of the resource breaking it.</param>
-/// <param name="Subject">What breaks it: the action, the runtime, the architecture (empty for queue rules).</param>
+/// <param name="Subject">What breaks it: the action (or the NotAction / NotResource), the runtime (its JSON when the template does not say it literally or through a mapping), the architecture; empty for the queue rules.</param>
 /// <param name="Message">A sentence saying what is wrong.</param>
 public sealed record TemplatePolicyViolation(TemplatePolicyRules Rule, string LogicalId, string Subject, string Message)
 {
