@@ -82,13 +82,13 @@ public class CdkTestAppTests
         Synth(CdkTestApp.Create(path)).Should().Contain("AWS::IAM::Role").And.NotContain("AWS::CDK::Metadata").And.NotContain("aws:cdk:path");
     }
 
-    [Fact]
-    public void Bundling_is_skipped_so_a_bundled_asset_synthesizes_without_docker()
+    // A function whose asset bundles in an image no registry serves: bundling it fails wherever it runs.
+    private static Stack BundledStack(CdkTestAppOptions? options)
     {
+        // The asset is staged (or bundled) while the function is constructed; the source folder can go afterwards.
         using var dir = new TempDir();
         dir.Write("src/handler.py", "def handler(event, context):\n    return event\n");
-        var app = CdkTestApp.Create(dir.Write("cdk.json", "{}"));
-        var stack = new Stack(app, "Bundled");
+        var stack = new Stack(CdkTestApp.Create(dir.Write("cdk.json", "{}"), options), "Bundled");
         _ = new Function(stack, "Fn", new FunctionProps
         {
             Runtime = Runtime.PYTHON_3_12,
@@ -102,8 +102,14 @@ public class CdkTestAppTests
                 },
             }),
         });
+        return stack;
+    }
 
-        FluentActions.Invoking(() => ScrubbedTemplate.FromStack(stack)).Should().NotThrow();
+    [Fact]
+    public void Bundling_is_skipped_so_a_bundled_asset_synthesizes_without_docker()
+    {
+        FluentActions.Invoking(() => BundledStack(null)).Should().NotThrow();
+        FluentActions.Invoking(() => BundledStack(new CdkTestAppOptions { SkipBundling = false })).Should().Throw<Exception>("bundling runs when asked to");
     }
 
     [Fact]
