@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Patterns.Cdk.Testing;
 
 namespace Patterns.Cdk.Tests;
 
@@ -34,60 +35,34 @@ internal static class RuntimeGate
     public static IReadOnlyList<string> Problems(JsonNode template, RuntimeTable table, DateOnly today)
     {
         var horizon = today.AddDays(table.MarginDays);
+        // Patterns.Cdk.Testing finds every function's runtimes (each value a Fn::FindInMap over the template's
+        // Mappings can give, as CDK picks some runtimes per region); what it reports outside the runtimes no block
+        // reaches before the horizon is explained here with the table's dates.
+        var current = table.Runtimes.Where(r => r.Value.CreateBlock > horizon && r.Value.UpdateBlock > horizon).Select(r => r.Key).ToList();
+        var violations = TemplatePolicy.Violations(template, new TemplatePolicyOptions { Rules = TemplatePolicyRules.LambdaRuntimes, AllowedRuntimes = current });
         var problems = new List<string>();
-        foreach (var (id, resource) in template["Resources"]?.AsObject() ?? [])
+        foreach (var violation in violations)
         {
-            if (resource?["Type"]?.GetValue<string>() != "AWS::Lambda::Function")
+            var (id, runtime) = (violation.LogicalId, violation.Subject);
+            if (!table.Runtimes.TryGetValue(runtime, out var dates))
             {
+                problems.Add(runtime.StartsWith('{')
+                    ? $"{id}: a Runtime of shape {runtime} cannot be checked; extend RuntimeGate"
+                    : $"{id}: runtime {runtime} is not in the table; add its dates from the AWS runtime page");
                 continue;
             }
 
-            foreach (var runtime in RuntimeNames(resource["Properties"]?["Runtime"], template["Mappings"]))
+            foreach (var (what, date) in new[] { ("creation", dates.CreateBlock), ("update", dates.UpdateBlock) })
             {
-                if (!table.Runtimes.TryGetValue(runtime, out var dates))
+                if (date <= horizon)
                 {
-                    problems.Add($"{id}: runtime {runtime} is not in the table; add its dates from the AWS runtime page");
-                    continue;
-                }
-
-                foreach (var (what, date) in new[] { ("creation", dates.CreateBlock), ("update", dates.UpdateBlock) })
-                {
-                    if (date <= horizon)
-                    {
-                        var when = date <= today ? $"since {date:yyyy-MM-dd}" : $"on {date:yyyy-MM-dd}, within {table.MarginDays} days";
-                        problems.Add($"{id}: Lambda blocks {what} of {runtime} functions {when}; use a current runtime");
-                    }
+                    var when = date <= today ? $"since {date:yyyy-MM-dd}" : $"on {date:yyyy-MM-dd}, within {table.MarginDays} days";
+                    problems.Add($"{id}: Lambda blocks {what} of {runtime} functions {when}; use a current runtime");
                 }
             }
         }
 
         return problems;
-    }
-
-    // A literal runtime, or every value a Fn::FindInMap over the template's Mappings can give (CDK picks some runtimes
-    // per region that way). A function without a Runtime (a container image) has none to check.
-    private static IEnumerable<string> RuntimeNames(JsonNode? runtime, JsonNode? mappings)
-    {
-        switch (runtime)
-        {
-            case null:
-                yield break;
-            case JsonValue value:
-                yield return value.GetValue<string>();
-                break;
-            case JsonObject o when o["Fn::FindInMap"] is JsonArray { Count: 3 } find && find[0] is JsonValue map && find[2] is JsonValue key:
-                foreach (var (_, row) in mappings?[map.GetValue<string>()]?.AsObject() ?? [])
-                {
-                    if (row?[key.GetValue<string>()] is JsonValue name)
-                    {
-                        yield return name.GetValue<string>();
-                    }
-                }
-
-                break;
-            default:
-                throw new InvalidOperationException($"Lambda runtime gate: a Runtime of shape {runtime.ToJsonString()} cannot be checked; extend RuntimeGate.");
-        }
     }
 }
 

@@ -30,7 +30,7 @@ cp -a "$zips" "$base/src/Constructs/obj/handlers/"
 base_version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$base/Directory.Build.props" | head -1)
 
 status=0
-for project in src/Constructs/Patterns.Cdk.csproj src/Uploads.Client/Patterns.Cdk.Uploads.Client.csproj src/Uploads.Cli/Patterns.Cdk.Uploads.Cli.csproj; do
+for project in src/Constructs/Patterns.Cdk.csproj src/Testing/Patterns.Cdk.Testing.csproj src/Uploads.Client/Patterns.Cdk.Uploads.Client.csproj src/Uploads.Cli/Patterns.Cdk.Uploads.Cli.csproj; do
   id=$(basename "$project" .csproj)
   if [ ! -f "$base/$project" ]; then
     echo "package-baseline: $id did not exist at $ref: nothing to compare"
