@@ -156,6 +156,16 @@ public class SampleAppTests
     }
 
     [Fact]
+    public void Every_stack_passes_the_template_policy_our_users_get()
+    {
+        foreach (var stack in Synth.Value.App.Stacks)
+        {
+            var violations = Patterns.Cdk.Testing.TemplatePolicy.Violations(Template(stack), new Patterns.Cdk.Testing.TemplatePolicyOptions());
+            violations.Should().BeEmpty(stack.StackName);
+        }
+    }
+
+    [Fact]
     public void Every_alarm_of_every_stack_notifies_the_one_alarm_topic()
     {
         var sample = Synth.Value.App;
