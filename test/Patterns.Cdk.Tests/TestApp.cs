@@ -20,8 +20,77 @@ internal static class TestApp
     public static Amazon.CDK.App NewApp() =>
         CdkTestApp.Create(Path.Combine(RepoRoot(), "cdk.json"), new CdkTestAppOptions
         {
-            Outdir = Path.Combine(Path.GetTempPath(), "patterns-cdk-tests", Guid.NewGuid().ToString("N")),
+            Outdir = Path.Combine(OutdirRoot.Value, Guid.NewGuid().ToString("N")),
         });
+
+    /// <summary>
+    /// This test process's synthesis output: every app writes its assembly (with copies of the handler zips, 5-17 MB
+    /// each) under it, and the whole directory goes when the process exits, or at the latest when the next test process starts, so test runs do
+    /// not pile up gigabytes in /tmp.
+    /// </summary>
+    private static readonly Lazy<string> OutdirRoot = new(() =>
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "patterns-cdk-tests");
+        RemoveLeftovers(parent);
+        var root = Path.Combine(parent, $"{System.Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a file still open at exit stays for the OS's temp cleanup.
+            }
+        };
+        return root;
+    });
+
+    /// <summary>
+    /// Deletes the output of earlier test processes that are gone (the test host is often stopped without running
+    /// ProcessExit handlers); a directory of a process still running is left alone.
+    /// </summary>
+    private static void RemoveLeftovers(string parent)
+    {
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(parent))
+        {
+            var name = Path.GetFileName(dir);
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), out var pid) || IsRunning(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Another process is deleting it too, or a file is still open: the next run tries again.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The stack's template; every function in it must pass the Lambda runtime gate (<see cref="RuntimeGate"/>).</summary>
     public static Template Template(Stack stack)
