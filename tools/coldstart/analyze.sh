@@ -8,14 +8,23 @@
 #   3. OneHandler/: an executable per handler (only that handler's code compiled in), run by the harness next to the
 #      shipped per-project executables and the hello world;
 #   4. SdkFloor/: the hello world creating one AWS client (S3, SQS, DynamoDB, or the stand-in transport over
-#      AWSSDK.Core), next to the plain hello world: what the AWS SDK costs before any handler code.
+#      AWSSDK.Core), next to the plain hello world: what the AWS SDK costs before any handler code; and the S3 client
+#      against a minimal S3 client over AWSSDK.Core's signer (S3Calls, S3StandIn: HeadObject, GetObject, PutObject and
+#      CopyObject reachable, not called; a measurement, not shipped code).
 #
 #   RUNS=15  WORK=dir  HANDLERS=a,b  SKIP_BUILD=1   as for measure.sh
+#   ONLY=sdkfloor                                  only the hello world and 4. (CLIENTS=a,b: a subset of its clients)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 runs=${RUNS:-15}
 handlers=${HANDLERS:-}
+only=${ONLY:-}
+case $only in
+  "") ;;
+  sdkfloor) handlers=Hello ;;
+  *) echo "coldstart: ONLY=$only is not known (sdkfloor)" >&2; exit 2 ;;
+esac
 if [ -n "${WORK:-}" ]; then
   work=$WORK
   mkdir -p "$work"
@@ -59,6 +68,7 @@ $build && for project in $("${host[@]}" --list-projects --handlers "$handlers");
     file="$here/Hello/Patterns.Cdk.ColdStart.Hello.csproj"
   else
     file="$root/src/Functions/$project/Patterns.Cdk.Functions.$project.csproj"
+    [ -n "$only" ] && continue
     quietly "$work/logs/build-$project-probe.log" dotnet publish "$here/Probe/Patterns.Cdk.ColdStart.Probe.csproj" \
       -p:ProbeTarget="$project" "${aot[@]}" --artifacts-path "$work/build/probe-$project" -o "$work/publish/probe/$project"
   fi
@@ -67,7 +77,7 @@ $build && for project in $("${host[@]}" --list-projects --handlers "$handlers");
 done
 
 # One executable per handler; the hello world already is one.
-$build && for line in $names; do
+$build && [ -z "$only" ] && for line in $names; do
   project=${line%%/*}
   handler=${line##*/}
   quietly "$work/logs/build-$handler-one.log" dotnet publish "$here/OneHandler/Patterns.Cdk.ColdStart.OneHandler.csproj" \
@@ -76,7 +86,8 @@ $build && for line in $names; do
 done
 mkdir -p "$work/publish/one/Hello"
 cp "$work/publish/aot/Hello/Hello.Handlers" "$work/publish/one/Hello/bootstrap"
-clients=(S3 SQS DynamoDB StandIn)
+clients=(S3 SQS DynamoDB StandIn S3Calls S3StandIn)
+[ -n "${CLIENTS:-}" ] && IFS=', ' read -r -a clients <<<"$CLIENTS"
 $build && for client in "${clients[@]}"; do
   quietly "$work/logs/build-sdkfloor-$client.log" dotnet publish "$here/SdkFloor/Patterns.Cdk.ColdStart.SdkFloor.csproj" \
     -p:SdkClient="$client" "${aot[@]}" --artifacts-path "$work/build/sdkfloor-$client" -o "$work/publish/sdkfloor-$client/Hello"
@@ -110,19 +121,27 @@ echo "(start -> exit at Main, median of N=$runs)."
 echo
 echo "| executable | MB | managed code KB | .rodata KB | .hydrated KB (written at start) | start → exit at Main ms | minor faults |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-for exe in "$work"/publish/aot/*/*.Handlers "$work"/publish/one/*/bootstrap "$work"/publish/sdkfloor-*/Hello/Hello.Handlers; do
+floors=()
+for client in "${clients[@]}"; do
+  floors+=("$work/publish/sdkfloor-$client/Hello/Hello.Handlers")
+done
+executables=("$work"/publish/aot/*/*.Handlers "$work"/publish/one/*/bootstrap "${floors[@]}")
+[ -n "$only" ] && executables=("$work/publish/aot/Hello/Hello.Handlers" "${floors[@]}")
+for exe in "${executables[@]}"; do
   label=${exe#"$work/publish/"}
   read -r ms faults < <(startup "$runs" "$exe")
   printf '| %s | %s | %d | %d | %d | %s | %s |\n' "$label" "$(awk -v b="$(stat -c %s "$exe")" 'BEGIN { printf "%.1f", b / 1048576 }')" \
     "$(section_kb "$exe" __managedcode)" "$(section_kb "$exe" .rodata)" "$(section_kb "$exe" .hydrated)" "$ms" "$faults"
 done
 
-"${host[@]}" --probe "$work/publish/probe" --runs "$runs" --handlers "$handlers"
-echo
-echo "One executable per handler (OneHandler/) next to the shipped per-project executables, interleaved:"
-echo
-"${host[@]}" --aot "$work/publish/aot" --variant "one-handler=$work/publish/one" --runs "$runs" --warmup 1 \
-  --handlers "$handlers" --raw "$work/runs-one-handler.tsv" --logs "$work/logs" --details
+if [ -z "$only" ]; then
+  "${host[@]}" --probe "$work/publish/probe" --runs "$runs" --handlers "$handlers"
+  echo
+  echo "One executable per handler (OneHandler/) next to the shipped per-project executables, interleaved:"
+  echo
+  "${host[@]}" --aot "$work/publish/aot" --variant "one-handler=$work/publish/one" --runs "$runs" --warmup 1 \
+    --handlers "$handlers" --raw "$work/runs-one-handler.tsv" --logs "$work/logs" --details
+fi
 echo
 echo "The hello world creating one AWS client in its factory (SdkFloor/), interleaved with the plain hello world:"
 echo

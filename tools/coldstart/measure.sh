@@ -8,6 +8,7 @@
 #   HANDLERS=a,b   a subset of the handlers (default: all)
 #   DETAILS=1      also print binary sizes, page faults, CPU time and memory per row
 #   SKIP_BUILD=1   measure the builds already in WORK again (after a run with the same WORK)
+#   ZIPS=dir       add each handler's zip size in bytes from dir (src/Constructs/obj/handlers/zips after a build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -72,6 +73,7 @@ done
 load_before=$(uptime | sed 's/.*load average: //')
 details=()
 [ "${DETAILS:-}" = "1" ] && details=(--details)
+[ -n "${ZIPS:-}" ] && details+=(--zips "$ZIPS")
 table=$("${host[@]}" --aot "$work/publish/aot" --r2r "$work/publish/r2r" --runs "$runs" --warmup 1 \
   --handlers "$handlers" --raw "$work/runs.tsv" --logs "$work/logs" "${details[@]}")
 load_after=$(uptime | sed 's/.*load average: //')

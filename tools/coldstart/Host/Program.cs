@@ -6,6 +6,7 @@ using Patterns.Cdk.ColdStart;
 // Cold start of the bundled handlers' bootstraps, each in fresh processes against a fake Runtime API (see README.md).
 //
 //   ColdStartHost --aot DIR [--r2r DIR] [--runs 15] [--warmup 1] [--handlers A,B] [--raw FILE] [--logs DIR] [--details]
+//   ... [--zips DIR]             adds each handler's zip size in bytes (DIR/<project-in-kebab-case>.zip, as src/Constructs builds them)
 //   ... [--variant NAME=DIR]...  an experiment's builds, run interleaved with the others and reported in tables of their own
 //   ColdStartHost --list-projects [--handlers A,B]      the projects those handlers need (Hello included), one a line
 //   ColdStartHost --list-handlers [--handlers A,B]      Project/Handler of each handler, one a line
@@ -82,7 +83,7 @@ if (options.Raw is { } raw)
     await File.WriteAllLinesAsync(raw, lines);
 }
 
-Report.Print(rows, results, options.Details, targets, options.Extra.Select(e => e.Name).ToList());
+Report.Print(rows, results, options.Details, targets, options.Extra.Select(e => e.Name).ToList(), options.Zips);
 return 0;
 
 async Task<Result> RunOnceAsync(Target target, int round, bool warmup)
@@ -170,7 +171,7 @@ namespace Patterns.Cdk.ColdStart
 
     internal sealed record Result(Target Target, int Round, double InitMs, double FirstMs, string? Call, ProcessSample? Sample, string? Problem, string Output);
 
-    internal sealed record Options(string Aot, string R2r, int Runs, int Warmup, IReadOnlyList<string>? Handlers, string? Raw, string? Logs, bool Details, int TimeoutSeconds, bool ListProjects, IReadOnlyList<(string Name, string Root)> Extra, string? Probe, bool ListHandlers)
+    internal sealed record Options(string Aot, string R2r, int Runs, int Warmup, IReadOnlyList<string>? Handlers, string? Raw, string? Logs, bool Details, int TimeoutSeconds, bool ListProjects, IReadOnlyList<(string Name, string Root)> Extra, string? Probe, bool ListHandlers, string? Zips)
     {
         public static Options Parse(string[] args)
         {
@@ -214,7 +215,8 @@ namespace Patterns.Cdk.ColdStart
             string? probe = values.GetValueOrDefault("probe");
             bool buildsOnly = listProjects || listHandlers || probe is not null;
             return new Options(buildsOnly ? "" : Required("aot"), values.GetValueOrDefault("r2r") ?? "", Number("runs", 15), Number("warmup", 1), handlers,
-                values.GetValueOrDefault("raw"), values.GetValueOrDefault("logs"), details, Number("timeout-seconds", 30), listProjects, extra, probe, listHandlers);
+                values.GetValueOrDefault("raw"), values.GetValueOrDefault("logs"), details, Number("timeout-seconds", 30), listProjects, extra, probe, listHandlers,
+                values.GetValueOrDefault("zips"));
         }
     }
 }

@@ -11,14 +11,31 @@ internal static class Report
     /// <summary>...and at least this many times faster than the handler's own ReadyToRun build.</summary>
     public const double MinSpeedup = 3;
 
-    public static void Print(IReadOnlyList<Scenario> rows, IReadOnlyList<Result> results, bool details, IReadOnlyList<Target> targets, IReadOnlyList<string> extra)
+    public static void Print(IReadOnlyList<Scenario> rows, IReadOnlyList<Result> results, bool details, IReadOnlyList<Target> targets, IReadOnlyList<string> extra, string? zips = null)
     {
+        // The zip that ships the handler (BundledHandlers: one zip per project), by size in bytes.
+        string ZipBytes(Scenario row)
+        {
+            if (zips is null)
+            {
+                return "";
+            }
+
+            if (row == Scenarios.Hello)
+            {
+                return " – |";
+            }
+
+            var zip = new FileInfo(Path.Combine(zips, ZipName(row.Project)));
+            return zip.Exists ? $" {zip.Name} {zip.Length.ToString("N0", CultureInfo.InvariantCulture)} |" : throw new FileNotFoundException($"coldstart: no {zip.FullName} (build src/Constructs first)");
+        }
+
         double Median(string handler, string variant, Func<Result, double> value) =>
             MedianOf(results.Where(r => r.Target.Scenario.Handler == handler && r.Target.Variant == variant).Select(value));
 
         double helloFirst = Median(Scenarios.Hello.Handler, "aot", r => r.FirstMs);
-        Console.WriteLine("| handler | AOT init ms | AOT init+first ms | × AOT hello | R2R init+first ms | R2R/AOT speedup |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| handler | AOT init ms | AOT init+first ms | × AOT hello | R2R init+first ms | R2R/AOT speedup |" + (zips is null ? "" : " zip, bytes |"));
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|" + (zips is null ? "" : "---:|"));
         bool r2r = results.Any(r => r.Target.Variant == "r2r");
         var missed = new List<string>();
         foreach (Scenario row in rows)
@@ -35,7 +52,7 @@ internal static class Report
             }
 
             string name = hello ? "Hello (AOT hello world, the floor)" : row.Handler;
-            Console.WriteLine($"| {name} | {F(aotInit, "0.0")} | {F(aotFirst, "0.0")} | {X(timesHello, "0.00")} | {F(r2rFirst, "0.0")} | {X(speedup, "0.0")} |");
+            Console.WriteLine($"| {name} | {F(aotInit, "0.0")} | {F(aotFirst, "0.0")} | {X(timesHello, "0.00")} | {F(r2rFirst, "0.0")} | {X(speedup, "0.0")} |{ZipBytes(row)}");
         }
 
         int handlers = rows.Count - 1;
@@ -94,6 +111,24 @@ internal static class Report
                     F(Median(row.Handler, variant, r => r.Sample?.Threads ?? double.NaN), "0")) + " |");
             }
         }
+    }
+
+    /// <summary>The zip of a handler project as src/Constructs names it: <c>RecursionSafeS3Processor</c> → <c>recursion-safe-s3-processor.zip</c>.</summary>
+    public static string ZipName(string project)
+    {
+        var name = new System.Text.StringBuilder();
+        for (int i = 0; i < project.Length; i++)
+        {
+            char c = project[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(project[i - 1]) || char.IsDigit(project[i - 1])))
+            {
+                name.Append('-');
+            }
+
+            name.Append(char.ToLowerInvariant(c));
+        }
+
+        return name.Append(".zip").ToString();
     }
 
     public static double MedianOf(IEnumerable<double> values)
