@@ -620,21 +620,34 @@ public sealed class UploadClient : IDisposable
         }
     }
 
-    /// <summary>Counts stored parts and bytes across threads and reports snapshots.</summary>
+    /// <summary>
+    /// Counts stored parts and bytes across threads and reports snapshots. Adding and reporting happen under one lock,
+    /// so a synchronous <see cref="IProgress{T}"/> sees bytes and parts that never go down (two parts finishing at
+    /// once could otherwise report the later total first).
+    /// </summary>
     private sealed class ProgressTracker(IProgress<UploadProgress>? progress, long totalBytes, int partCount)
     {
+        private readonly Lock _gate = new();
         private long _bytes;
         private int _parts;
 
         public void Add(int parts, long bytes)
         {
-            Interlocked.Add(ref _bytes, bytes);
-            Interlocked.Add(ref _parts, parts);
-            Report();
+            lock (_gate)
+            {
+                _bytes += bytes;
+                _parts += parts;
+                progress?.Report(new UploadProgress(_bytes, totalBytes, _parts, partCount));
+            }
         }
 
-        public void Report() =>
-            progress?.Report(new UploadProgress(Interlocked.Read(ref _bytes), totalBytes, Volatile.Read(ref _parts), partCount));
+        public void Report()
+        {
+            lock (_gate)
+            {
+                progress?.Report(new UploadProgress(_bytes, totalBytes, _parts, partCount));
+            }
+        }
     }
 
     /// <summary>What S3 answered to one storage request.</summary>
