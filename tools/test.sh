@@ -52,7 +52,7 @@ step "dotnet test" quietly '^(Passed|Failed)!' dotnet test Patterns.Cdk.sln --no
 step "DAG logic (Python, SQLite, Fernet)" quietly '^python-deps: |^[0-9]+ passed' bash tools/dags/test.sh
 step "cdk-nag self-test" node tools/nag/selftest.mjs
 step "cdk-nag (AwsSolutions + Serverless) on every synthesized test template" node tools/nag/check.mjs artifacts/nag
-step "Step Functions definitions: validate and execute locally" quietly '^sfn check|transitions per page|transitions per pause' node tools/sfn/check.mjs artifacts/nag
+step "Step Functions definitions: validate and execute locally" quietly '^sfn check|transitions per page|transitions per pause|^conservation' node tools/sfn/check.mjs artifacts/nag
 step "sample app synth (cdk synth)" npx --no-install cdk synth --quiet --no-notices --no-version-reporting -o artifacts/cdk.out
 step "sample app: every alarm notifies the alarm topic" node tools/app/alarms.mjs artifacts/cdk.out
 step "Lambda runtimes self-test" node tools/runtimes/selftest.mjs

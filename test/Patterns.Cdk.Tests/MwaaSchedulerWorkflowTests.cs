@@ -327,6 +327,23 @@ public class MwaaSchedulerWorkflowTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Notifications_retry_a_publish_that_timed_out(string variant)
+    {
+        // States.TaskFailed never matches States.Timeout: a publish that timed out once used to end a failed run with no
+        // notification at all (tools/sfn/conservation.mjs found it under injected SNS timeouts).
+        foreach (var (workflow, states) in Both(variant))
+        {
+            foreach (var (name, state) in states.Where(s => ((string?)s.Value!["Resource"])?.EndsWith(":states:::sns:publish", StringComparison.Ordinal) == true))
+            {
+                var errors = state!["Retry"]!.AsArray().Select(r => r!["ErrorEquals"]!.AsArray().Select(e => (string?)e).ToList()).ToList();
+                errors.Should().ContainEquivalentOf(new List<string?> { "States.TaskFailed" }, $"{workflow}/{name}");
+                errors.Should().ContainEquivalentOf(new List<string?> { "States.Timeout" }, $"{workflow}/{name}");
+            }
+        }
+    }
+
     private static List<(string Variable, string Value, string Next)> Rules(JsonNode choice) =>
         choice["Choices"]!.AsArray()
             .Where(r => r!["Variable"] is not null && (r["StringEquals"] ?? r["BooleanEquals"]) is not null)

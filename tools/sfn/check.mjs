@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Step Functions definitions: validate and execute locally.
 //
-//   node tools/sfn/check.mjs [<template.json | definition.asl.json | directory> ...]   (default: artifacts/nag)
+//   node tools/sfn/check.mjs [-v] [<template.json | definition.asl.json | directory> ...]   (default: artifacts/nag)
 //
 // 1. Every AWS::StepFunctions::StateMachine in the given templates is extracted (intrinsics resolved to fake
 //    ARNs) and validated with asl-validator (ARNs and paths checked); any error fails the check.
@@ -15,6 +15,11 @@
 //    unless the templates hold at least one of each, and its transitions per pause/resume cycle are measured.
 // 5. Harness self-test (selftest.mjs, lib/mwaa-selftest.mjs): mutants of the contract fixtures must each fail
 //    their scenario.
+// 6. MwaaScheduler conservation run under faults (conservation.mjs, lib/mwaa-conservation.mjs; issue 15): a few
+//    hundred pause/resume executions per pause/resume pair (PATTERNS_CONSERVATION=long: a few thousand) over
+//    randomized environments with faults on >= 10 % of the service calls; any violated invariant fails the check. Its
+//    self-test (lib/conservation-selftest.mjs): every fault kind produced, seeds replay, mutants caught. -v (or
+//    TEST_VERBOSE=1) prints its table (artifacts/integration/conservation/mwaa-scheduler.md).
 // Writes artifacts/sfn/report.md, prints a summary. Exit 0 = all passed, 1 = a failure, 2 = usage/IO error.
 
 import fs from 'node:fs';
@@ -29,6 +34,8 @@ import { selfTest } from './selftest.mjs';
 import { isPauseWorkflow, isResumeWorkflow, describeMwaaWorkflow, runMwaaScenarios, measureCycle, runCycle, MWAA_SCENARIOS } from './lib/mwaa-scenarios.mjs';
 import { mwaaSelfTest } from './lib/mwaa-selftest.mjs';
 import { appendMwaaReport, cycleLine } from './lib/mwaa-report.mjs';
+import { runMwaaConservation, settings as conservationSettings } from './conservation.mjs';
+import { conservationSelfTest } from './lib/conservation-selftest.mjs';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator');
@@ -39,7 +46,9 @@ const MILLION = 1000000;
 const COST_PAGES = 1000;
 const SCALE_PAGES = [1000, 10000];
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const verbose = argv.includes('-v') || argv.includes('--verbose') || process.env.TEST_VERBOSE === '1';
+const args = argv.filter((a) => a !== '-v' && a !== '--verbose');
 let files;
 try {
   files = collectInputs(args.length ? args : ['artifacts/nag']);
@@ -180,11 +189,28 @@ if (mwaaMachines.length) {
   }
 }
 
+// Conservation under faults: many executions over randomized environments, faults on the service calls.
+let conservation;
+let conservationRun;
+if (mwaaMachines.length) {
+  try {
+    conservationRun = conservationSettings();
+    conservation = await runMwaaConservation(mwaaMachines, conservationRun);
+    if (conservation.results.length === 0) problems.push('conservation: no pause/resume pair to run');
+    for (const v of conservation.violations) problems.push(`conservation ${v.pair} ${v.execution}: ${v.invariant}: ${v.detail} (replay: PATTERNS_CONSERVATION_SEED=${conservationRun.seed} PATTERNS_CONSERVATION_FAULT_RATE=${conservationRun.rate}${conservationRun.mode === 'long' ? ' PATTERNS_CONSERVATION=long' : ''})`);
+    if (conservation.violationCount > conservation.violations.length) problems.push(`conservation: ${conservation.violationCount - conservation.violations.length} more violation(s), see ${conservation.file}`);
+  } catch (e) {
+    problems.push(`conservation: ${e.stack ?? e}`);
+  }
+}
+
 // The scenarios must be able to fail: each mutant of the contract fixtures has to be caught.
 report.selfTest = await selfTest();
 for (const r of report.selfTest) if (!r.caught) problems.push(`harness self-test: ${r.name}: expected "${r.breaks}" to fail, failing: ${r.failing.join('; ') || 'none'}`);
 mwaa.selfTest = await mwaaSelfTest();
 for (const r of mwaa.selfTest) if (!r.caught) problems.push(`MwaaScheduler self-test: ${r.name}: expected "${r.breaks}" to fail, failing: ${r.failing.join('; ') || 'none'}`);
+mwaa.conservationSelfTest = await conservationSelfTest();
+for (const r of mwaa.conservationSelfTest) if (!r.caught) problems.push(`conservation self-test: ${r.name}: expected ${r.breaks === '(nothing)' ? 'to hold' : `"${r.breaks}"`}, got: ${r.failing.join('; ') || 'no violation'}`);
 
 const reportFile = writeReport({ ...report, seed, problems, seconds: (Date.now() - started) / 1000, quotas: { HISTORY_QUOTA, PAYLOAD_QUOTA, MILLION, COST_PAGES } });
 appendMwaaReport(reportFile, mwaa);
@@ -205,6 +231,9 @@ for (const cy of mwaa.cycles) console.log(`  ${cy.failures.length ? 'FAIL' : 'ok
 if (mwaa.cycles.length) console.log(`  ${cycleLine(mwaa.cycles)}`);
 console.log(`  harness self-test: ${report.selfTest.filter((r) => r.caught).length}/${report.selfTest.length} (unmutated fixture passes, every mutant caught)`);
 console.log(`  MwaaScheduler self-test: ${mwaa.selfTest.filter((r) => r.caught).length}/${mwaa.selfTest.length} (unmutated fixtures pass, every mutant caught)`);
+console.log(`  conservation self-test: ${mwaa.conservationSelfTest.filter((r) => r.caught).length}/${mwaa.conservationSelfTest.length} (every fault kind, seeds replay, unmutated fixtures hold, every mutant caught)`);
+if (conservation && verbose) console.log(`${conservation.table}\n  (${conservation.file})`);
+if (conservation) console.log(conservation.line);
 console.log(`  report: ${reportFile}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 if (problems.length) {
   console.log(`sfn check: ${problems.length} problem(s):`);

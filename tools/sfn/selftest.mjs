@@ -56,9 +56,11 @@ export async function selfTest() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // Also the MwaaScheduler fixtures' mutants (lib/mwaa-selftest.mjs).
+  // Also the MwaaScheduler fixtures' mutants (lib/mwaa-selftest.mjs) and the fault injection / conservation run
+  // (lib/conservation-selftest.mjs).
   const { mwaaSelfTest } = await import('./lib/mwaa-selftest.mjs');
-  const results = [...await selfTest(), ...await mwaaSelfTest()];
+  const { conservationSelfTest } = await import('./lib/conservation-selftest.mjs');
+  const results = [...await selfTest(), ...await mwaaSelfTest(), ...await conservationSelfTest()];
   for (const r of results) console.log(`${r.caught ? 'ok  ' : 'FAIL'} ${r.name} -> failing: ${r.failing.join('; ') || 'none'}`);
   process.exit(results.every((r) => r.caught) ? 0 : 1);
 }

@@ -97,7 +97,12 @@ internal sealed class WorkflowSteps
     /// <summary>MWAA control-plane calls: 6 retries from 5 s, each delay at most 60 s.</summary>
     public static RetryProps Mwaa() => TaskRetries.Policy(MwaaErrors, Duration.Seconds(5), 6, Duration.Seconds(60));
 
-    /// <summary>SNS publishes: 3 retries from 2 s on any task failure (a duplicate notification is harmless).</summary>
+    /// <summary>
+    /// SNS publishes: 3 retries from 2 s on any task failure (a duplicate notification is harmless). States.TaskFailed
+    /// never matches States.Timeout, so a publish that timed out is retried by <see cref="TaskRetries.Timeout"/> as well
+    /// (<see cref="Publish"/>): without it one slow publish ended a failed run with no notification at all (found by the
+    /// conservation run under faults, tools/sfn/conservation.mjs).
+    /// </summary>
     public static RetryProps Sns() => TaskRetries.Policy(["States.TaskFailed"], Duration.Seconds(2), 3, Duration.Seconds(20));
 
     /// <summary><c>Init</c>: builds <c>$.context</c> (the input stays as it is).</summary>
@@ -342,6 +347,7 @@ internal sealed class WorkflowSteps
             TaskTimeout = Amazon.CDK.AWS.StepFunctions.Timeout.Duration(PublishTimeout),
         });
         publish.AddRetry(Sns());
+        publish.AddRetry(TaskRetries.Timeout());
         return publish;
     }
 }

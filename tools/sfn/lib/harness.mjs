@@ -62,6 +62,29 @@ export function normaliseResultPaths(definition) {
   return definition;
 }
 
+/**
+ * `$$.Execution.StartTime`: the library sets it from `new Date()` when the execution starts (synchronously inside
+ * StateMachine.run). With `startTime` (ISO 8601) given, a no-argument `new Date()` returns that instant for exactly
+ * that synchronous call, so executions get a virtual start time (and the backup ids derived from it) that replays.
+ */
+function withStartTime(startTime, start) {
+  if (startTime === undefined) return start();
+  const RealDate = globalThis.Date;
+  const fixed = RealDate.parse(startTime);
+  if (Number.isNaN(fixed)) throw new Error(`startTime ${startTime} is not a date`);
+  class VirtualDate extends RealDate {
+    constructor(...args) {
+      super(...(args.length ? args : [fixed]));
+    }
+  }
+  globalThis.Date = VirtualDate;
+  try {
+    return start();
+  } finally {
+    globalThis.Date = RealDate;
+  }
+}
+
 export class Harness {
   /**
    * @param definition  the ASL definition as synthesized (with fake ARNs)
@@ -107,7 +130,7 @@ export class Harness {
    * Runs one execution of `definition` (default: the orchestrator) and records it.
    * Returns { name, type, status, output, error, events, parent }.
    */
-  async run(input, { name, type = 'STANDARD', definition = this.definition, parent = null, handlers = this.handlers }) {
+  async run(input, { name, type = 'STANDARD', definition = this.definition, parent = null, handlers = this.handlers, startTime }) {
     const record = { name, type, status: 'RUNNING', output: undefined, error: undefined, events: [], parent, startedAt: Date.now() };
     this.executions.push(record);
     const context = this.context(name, type);
@@ -140,7 +163,7 @@ export class Harness {
     for (const [stateName, handler] of Object.entries(handlers)) taskResourceLocalHandlers[stateName] = timed(stateName, (i) => handler(i, { record, context }));
     for (const [stateName, adapter] of this.mapAdapters) taskResourceLocalHandlers[stateName] = (i) => adapter.run(i, { record, context });
     const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-    execution = machine.run(input, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides: this.retryIntervalOverrides }, context });
+    execution = withStartTime(startTime, () => machine.run(input, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides: this.retryIntervalOverrides }, context }));
     const collecting = (async () => {
       for await (const event of execution.eventLogs) record.events.push(event);
     })();

@@ -167,7 +167,7 @@ function emulateCharsetSplit(definition) {
 }
 
 /** The definition as executed: fixed Waits shortened to 0 s (their seconds are counted as virtual time instead). */
-function executable(definition) {
+export function executable(definition) {
   emulateCharsetSplit(definition);
   const d = structuredClone(definition);
   for (const s of Object.values(d.States)) {

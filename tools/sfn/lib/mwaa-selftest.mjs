@@ -27,7 +27,7 @@ export const MWAA_MUTATIONS = [
   { fixture: 'mwaa-pause', name: 'DeleteEnvironment retries every error (States.ALL)', breaks: 'pause: DeleteEnvironment rejected',
     mutate: (d) => { d.States.DeleteEnvironment.Retry[0].ErrorEquals = ['States.ALL']; } },
   { fixture: 'mwaa-pause', name: 'a failure after the delete reports backupPrefix "none"', breaks: 'pause: DeleteEnvironment rejected',
-    mutate: (d) => { d.States.FailedDeleteEnvironment.Parameters['backupPrefix.$'] = '$.context.backupPrefix'; } },
+    mutate: (d) => { delete d.States.FailedDeleteEnvironment.Parameters['backupPrefix.$']; d.States.FailedDeleteEnvironment.Parameters.backupPrefix = 'none'; } },
   { fixture: 'mwaa-pause', name: 'CheckDeletion keeps polling any status but DELETED', breaks: 'pause: deletion ends UNAVAILABLE',
     mutate: (d) => { d.States.CheckDeletion.Default = 'CountDeletionPoll'; } },
   { fixture: 'mwaa-pause', name: 'AcquireLock: LockHeld caught like any failure (notify, release)', breaks: 'pause: lock held',
