@@ -33,15 +33,19 @@ sample_dll="$(ls "$root"/src/App/bin/Release/net*/Patterns.Cdk.App.dll | head -1
 synth() { # synth <name> <dll> -> seconds
   local t0 t1
   t0=$(date +%s%N)
-  (cd "$root" && npx --no-install cdk synth --app "dotnet $2" --quiet --no-notices --no-version-reporting -o "$work/out-$1" >/dev/null 2>&1)
+  if ! (cd "$root" && npx --no-install cdk synth --app "dotnet $2" --quiet --no-notices --no-version-reporting -o "$work/out-$1" >"$work/synth.log" 2>&1); then
+    echo "synth-time: cdk synth of the $1 app failed (is node_modules installed? npm ci):" >&2
+    tail -20 "$work/synth.log" >&2
+    return 1
+  fi
   t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000000 ))"
 }
 
 declare -a one sample
 for ((i = 0; i < runs; i++)); do
-  one+=("$(synth one "$work/one-bucket/out/OneBucket.dll")")
-  sample+=("$(synth sample "$sample_dll")")
+  t=$(synth one "$work/one-bucket/out/OneBucket.dll") || exit 1; one+=("$t")
+  t=$(synth sample "$sample_dll") || exit 1; sample+=("$t")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 resources() { python3 -c "import json,glob,sys; print(sum(len(json.load(open(f))['Resources']) for f in glob.glob(sys.argv[1] + '/*.template.json')))" "$1"; }
