@@ -217,7 +217,7 @@ public sealed class FaultInjector
 
             int eligible = _eligibleByService[service] = _eligibleByService.GetValueOrDefault(service) + 1;
 
-            // Always the same four draws per request, so one plan change does not shift every later decision.
+            // Always the same five draws per request, so a change of rates or weights does not shift every later decision.
             double latencyDraw = _random.NextDouble();
             double failureDraw = _random.NextDouble();
             double kindDraw = _random.NextDouble();
