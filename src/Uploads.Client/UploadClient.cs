@@ -460,7 +460,10 @@ public sealed class UploadClient : IDisposable
                             await source.ReadAtAsync(buffer.AsMemory(0, length), offset, stop.Token).ConfigureAwait(false);
                         }
 
-                        await UploadPartAsync(urls, partNumber, buffer, length, stop.Token).ConfigureAwait(false);
+                        // A part already on the wire is not cut when another part fails for good: its answer is
+                        // awaited (RequestTimeout bounds it), so the abort below never races a part S3 may still store.
+                        // Only the caller's cancellation cuts requests in flight.
+                        await UploadPartAsync(urls, partNumber, buffer, length, stop.Token, cancellationToken).ConfigureAwait(false);
                         urls.Complete(partNumber);
                         tracker.Add(1, length);
                     }
@@ -499,18 +502,22 @@ public sealed class UploadClient : IDisposable
         }
     }
 
-    private async Task UploadPartAsync(PartUrlCache urls, int partNumber, byte[] buffer, int length, CancellationToken ct)
+    /// <summary>Sends one part until stored. <paramref name="stop"/> (another part failed, or the caller cancelled) ends
+    /// waits and prevents new attempts; only <paramref name="send"/> (the caller's token) cuts a request already sent.</summary>
+    private async Task UploadPartAsync(PartUrlCache urls, int partNumber, byte[] buffer, int length, CancellationToken stop, CancellationToken send)
     {
+        CancellationToken ct = stop;
         // From the hash-ahead pass when it got there first (a file that changed since then fails with BadDigest).
         string md5 = urls.KnownMd5(partNumber) ?? Md5Of(buffer.AsSpan(0, length));
         for (int attempt = 1; ; attempt++)
         {
             PartUrl url = await urls.GetAsync(partNumber, md5, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
             var content = new ByteArrayContent(buffer, 0, length);
             content.Headers.TryAddWithoutValidation("Content-MD5", md5);
             using HttpRequestMessage message = new(HttpMethod.Put, url.Url) { Content = content };
             message.Options.Set(PartNumberOption, partNumber);
-            StorageOutcome outcome = await SendStorageAsync(message, partNumber, ct).ConfigureAwait(false);
+            StorageOutcome outcome = await SendStorageAsync(message, partNumber, send).ConfigureAwait(false);
             if (outcome.Success)
             {
                 return;

@@ -60,6 +60,9 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>How long each part PUT takes (for the parallelism bound).</summary>
     public TimeSpan PartDelay { get; set; }
 
+    /// <summary>A part's own delay (overrides <see cref="PartDelay"/>).</summary>
+    public Func<int, TimeSpan>? PartDelayOf { get; set; }
+
     /// <summary>Per (part number, attempt): an S3 error to answer instead of storing, or null. Throw to simulate a network error.</summary>
     public Func<int, int, HttpResponseMessage?>? PartFault { get; set; }
 
@@ -75,7 +78,19 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>Called after a part is stored, with its number.</summary>
     public Action<int>? OnPartStored { get; set; }
 
+    /// <summary>
+    /// Like S3 and a real network: a part request that arrived is processed to the end even when the client gives up on
+    /// it (cancels), and one that arrived while the upload was open may still be stored after an abort (S3's documented race).
+    /// </summary>
+    public bool ServerOutlivesClient { get; set; }
+
+    /// <summary>Parts stored after their upload was aborted (only with <see cref="ServerOutlivesClient"/>).</summary>
+    public ConcurrentQueue<int> PartsStoredAfterAbort { get; } = new();
+
     public int MaxPartsInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Part requests the server is processing now.</summary>
+    public int PartsInFlight => Volatile.Read(ref _inFlight);
 
     public int PartPuts(int partNumber) => _attempts.Where(a => a.Key.Item2 == partNumber).Sum(a => a.Value);
 
@@ -305,6 +320,18 @@ internal sealed class FakeUploadService : HttpMessageHandler
 
     private async Task<HttpResponseMessage> PutPartAsync(HttpRequestMessage request, byte[] body, CancellationToken ct)
     {
+        if (ServerOutlivesClient)
+        {
+            // The client may stop waiting; the server carries on with what it received.
+            Task<HttpResponseMessage> work = PutPartCoreAsync(request, body, CancellationToken.None);
+            return await work.WaitAsync(ct);
+        }
+
+        return await PutPartCoreAsync(request, body, ct);
+    }
+
+    private async Task<HttpResponseMessage> PutPartCoreAsync(HttpRequestMessage request, byte[] body, CancellationToken ct)
+    {
         if (request.Headers.Authorization is not null)
         {
             return Xml(HttpStatusCode.BadRequest, "InvalidArgument", "Only one auth mechanism allowed");
@@ -327,9 +354,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
             {
             }
 
-            if (PartDelay > TimeSpan.Zero)
+            bool openAtArrival = session.State == "open";
+            TimeSpan delay = PartDelayOf?.Invoke(part.PartNumber) ?? PartDelay;
+            if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(PartDelay, ct);
+                await Task.Delay(delay, ct);
             }
 
             if (part.Expired)
@@ -339,7 +368,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
                     : Xml(HttpStatusCode.Forbidden, "AccessDenied", "Access Denied");
             }
 
-            if (session.State != "open")
+            if (session.State != "open" && !(ServerOutlivesClient && openAtArrival))
             {
                 return Xml(HttpStatusCode.NotFound, "NoSuchUpload", "The specified upload does not exist.");
             }
@@ -368,6 +397,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
             }
 
             session.Parts[part.PartNumber] = body;
+            if (session.State == "aborted")
+            {
+                PartsStoredAfterAbort.Enqueue(part.PartNumber);
+            }
+
             OnPartStored?.Invoke(part.PartNumber);
             var ok = new HttpResponseMessage(HttpStatusCode.OK);
             ok.Headers.ETag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(MD5.HashData(body))}\"");
