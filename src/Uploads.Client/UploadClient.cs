@@ -50,7 +50,9 @@ public sealed class UploadClient : IDisposable
     /// <param name="path">The file; it is read by offset, parts in parallel, and must not change during the upload.</param>
     /// <param name="request">File name, content type, checksum. Default: the file's name and the type of its extension.</param>
     /// <param name="progress">Receives progress after each part.</param>
-    /// <param name="cancellationToken">Stops the upload; it is then aborted (unless <see cref="UploadClientOptions.AbortOnFailure"/> is false).</param>
+    /// <param name="cancellationToken">Stops the upload; it is then aborted (unless <see cref="UploadClientOptions.AbortOnFailure"/> is false).
+    /// A single (POST form) upload whose form may already have reached S3 when it failed or was cancelled is completed
+    /// instead when the server finds the file there (an abort could not remove it): the completed upload is returned.</param>
     /// <returns>The completed upload.</returns>
     /// <exception cref="UploadApiException">The API refused a call.</exception>
     /// <exception cref="UploadStorageException">S3 refused a part after all attempts.</exception>
@@ -241,7 +243,24 @@ public sealed class UploadClient : IDisposable
             if (session.Mode == "single")
             {
                 var tracker = new ProgressTracker(progress, source.Length, 1);
-                await PostSingleAsync(session, source, contentType, ct).ConfigureAwait(false);
+                bool mayBeStored = false;
+                try
+                {
+                    await PostSingleAsync(session, source, contentType, () => mayBeStored = true, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (mayBeStored && e is UploadStorageException or OperationCanceledException)
+                {
+                    // An attempt got no answer (or was cut by the caller), so the file may be in S3 anyway, and an abort
+                    // cannot remove it (the API deletes nothing): let the server check what S3 holds first.
+                    if (await TryCompleteStoredAsync(uploadId).ConfigureAwait(false) is { } stored)
+                    {
+                        tracker.Add(1, source.Length);
+                        return stored;
+                    }
+
+                    throw;
+                }
+
                 tracker.Add(1, source.Length);
             }
             else if (session.Mode == "multipart")
@@ -306,7 +325,25 @@ public sealed class UploadClient : IDisposable
     private Task<StatusBody> GetStatusBodyAsync(string uploadId, CancellationToken ct) =>
         _api.SendAsync(HttpMethod.Get, $"/uploads/{uploadId}", null, ApiJson.Default.StatusBody, ct);
 
-    private async Task PostSingleAsync(SessionBody session, ContentSource source, string contentType, CancellationToken ct)
+    /// <summary>
+    /// Completes an upload whose file may have reached S3 although the client saw no answer; null when the server says
+    /// it is not there (or cannot tell now). Not on the caller's token: it runs after a failure or a cancellation.
+    /// </summary>
+    private async Task<UploadResult?> TryCompleteStoredAsync(string uploadId)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            return await CompleteAsync(uploadId, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UploadApiException or OperationCanceledException or HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends the POST form; <paramref name="mayBeStored"/> is called when an attempt ends without an answer (S3 may have stored it).</summary>
+    private async Task PostSingleAsync(SessionBody session, ContentSource source, string contentType, Action mayBeStored, CancellationToken ct)
     {
         if (session.Post?.Url is null || !Uri.TryCreate(session.Post.Url, UriKind.Absolute, out Uri? url) || session.Post.Fields is null)
         {
@@ -336,10 +373,25 @@ public sealed class UploadClient : IDisposable
             for (int attempt = 1; ; attempt++)
             {
                 using HttpRequestMessage message = new(HttpMethod.Post, url) { Content = BuildForm(session.Post.Fields, contentType, buffer, length) };
-                StorageOutcome outcome = await SendStorageAsync(message, 0, ct).ConfigureAwait(false);
+                StorageOutcome outcome;
+                try
+                {
+                    outcome = await SendStorageAsync(message, 0, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    mayBeStored(); // cut by the caller while on the wire
+                    throw;
+                }
+
                 if (outcome.Success)
                 {
                     return;
+                }
+
+                if (outcome.Status is null)
+                {
+                    mayBeStored();
                 }
 
                 if (!outcome.Retryable || attempt >= _options.MaxAttemptsPerPart)

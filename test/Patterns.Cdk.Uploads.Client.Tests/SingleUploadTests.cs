@@ -111,6 +111,47 @@ public sealed class SingleUploadTests : IDisposable
     }
 }
 
+public sealed class SingleUploadAmbiguityTests : IDisposable
+{
+    private readonly UploadFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task A_POST_form_stored_but_unanswered_then_refused_is_completed_not_aborted()
+    {
+        // The first POST reached S3 but its answer was lost; the retries are refused. The API cannot delete the object,
+        // so an abort would leave it behind unannounced: the client asks the server to complete instead (it checks S3).
+        string path = _fixture.File(1000);
+        _fixture.Fake.FormAnswerLost = attempt => attempt == 1;
+        _fixture.Fake.PartFault = (_, attempt) => attempt > 1 ? FakeUploadService.Xml(System.Net.HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy: Policy expired.") : null;
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path);
+
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        UploadFixture.Sha256Of(_fixture.Fake.Sessions[result.UploadId].Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+    }
+
+    [Fact]
+    public async Task A_POST_form_that_never_reached_S3_is_still_aborted_after_the_server_says_NotUploaded()
+    {
+        string path = _fixture.File(1000);
+        _fixture.Fake.PartFault = (_, attempt) => attempt == 1
+            ? throw new HttpRequestException("connection reset (fake)")
+            : FakeUploadService.Xml(System.Net.HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy");
+        using UploadClient client = _fixture.Client();
+
+        Func<Task> upload = () => client.UploadAsync(path);
+
+        (await upload.Should().ThrowAsync<UploadStorageException>()).Which.Code.Should().Be("AccessDenied");
+        _fixture.Fake.Log.Should().ContainInOrder("POST /uploads/{id}/complete", "DELETE /uploads/{id}");
+        _fixture.Fake.Sessions.Values.Single().State.Should().Be("aborted");
+        _fixture.Fake.Sessions.Values.Single().Object.Should().BeNull();
+    }
+}
+
 /// <summary>Records progress on the reporting thread (Progress&lt;T&gt; would post later).</summary>
 internal sealed class SyncProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
 {

@@ -72,6 +72,9 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>Parts whose first minted URL has an expiresAt in the past and gets a bare 403 (no "expired" text).</summary>
     public HashSet<int> PastExpiryFirstUrlOf { get; } = [];
 
+    /// <summary>Per POST form attempt: true stores the file and then loses the answer (the client sees a network error).</summary>
+    public Func<int, bool>? FormAnswerLost { get; set; }
+
     /// <summary>Answers an API call instead of the fake's logic when it returns non-null (error injection).</summary>
     public Func<string, HttpResponseMessage?>? ApiFault { get; set; }
 
@@ -461,6 +464,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
         }
 
         session.Object = file;
+        if (FormAnswerLost?.Invoke(_attempts[(session.Id, 0)]) == true)
+        {
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely (fake).");
+        }
+
         return new HttpResponseMessage(HttpStatusCode.NoContent);
     }
 
