@@ -51,8 +51,9 @@ public sealed class UploadClient : IDisposable
     /// <param name="request">File name, content type, checksum. Default: the file's name and the type of its extension.</param>
     /// <param name="progress">Receives progress after each part.</param>
     /// <param name="cancellationToken">Stops the upload; it is then aborted (unless <see cref="UploadClientOptions.AbortOnFailure"/> is false).
-    /// A single (POST form) upload whose form may already have reached S3 when it failed or was cancelled is completed
-    /// instead when the server finds the file there (an abort could not remove it): the completed upload is returned.</param>
+    /// Once the file may be entirely in S3 (the POST form sent, even without an answer; or every part stored), a failure or
+    /// a cancellation completes the upload when the server finds the file there, instead of aborting it (an abort cannot
+    /// remove a stored object, and would race a completion in progress): the completed upload is then returned.</param>
     /// <returns>The completed upload.</returns>
     /// <exception cref="UploadApiException">The API refused a call.</exception>
     /// <exception cref="UploadStorageException">S3 refused a part after all attempts.</exception>
@@ -161,7 +162,7 @@ public sealed class UploadClient : IDisposable
             var tracker = new ProgressTracker(progress, source.Length, partCount);
             tracker.Add(stored.Count, stored.Sum(n => PartLength(n, partSize, source.Length)));
             await UploadPartsAsync(uploadId, source, partSize, pending, tracker, ct).ConfigureAwait(false);
-            return await CompleteAsync(uploadId, ct).ConfigureAwait(false);
+            return await CompleteOrConfirmAsync(uploadId, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -276,7 +277,7 @@ public sealed class UploadClient : IDisposable
                 throw new UploadApiException(HttpStatusCode.Created, "InvalidResponse", $"POST /uploads returned an unknown mode '{session.Mode}'.");
             }
 
-            return await CompleteAsync(uploadId, ct).ConfigureAwait(false);
+            return await CompleteOrConfirmAsync(uploadId, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -324,6 +325,29 @@ public sealed class UploadClient : IDisposable
 
     private Task<StatusBody> GetStatusBodyAsync(string uploadId, CancellationToken ct) =>
         _api.SendAsync(HttpMethod.Get, $"/uploads/{uploadId}", null, ApiJson.Default.StatusBody, ct);
+
+    /// <summary>
+    /// Completes an upload whose bytes are all in S3. When the call gets no definite answer (no answer, a transient
+    /// error after every retry) or the caller cancels while it is out, the server may be completing it right now, and an
+    /// abort would race that (the object stays, the event may go out): the completion is asked for again instead, off the
+    /// caller's token, and only when that fails too does the failure (and the abort) follow.
+    /// </summary>
+    private async Task<UploadResult> CompleteOrConfirmAsync(string uploadId, CancellationToken ct)
+    {
+        try
+        {
+            return await CompleteAsync(uploadId, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || (e is UploadApiException api && (api.Code == "NetworkError" || ApiTransport.IsTransient(api.StatusCode))))
+        {
+            if (await TryCompleteStoredAsync(uploadId).ConfigureAwait(false) is { } done)
+            {
+                return done;
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>
     /// Completes an upload whose file may have reached S3 although the client saw no answer; null when the server says

@@ -134,6 +134,27 @@ public sealed class SingleUploadAmbiguityTests : IDisposable
         _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
     }
 
+    [Theory]
+    [InlineData(1000L)]
+    [InlineData(20L * 1024 * 1024)]
+    public async Task A_complete_call_without_a_definite_answer_is_asked_again_not_aborted(long size)
+    {
+        // Every byte is in S3; the complete call fails transiently on every retry. The server may be completing it right
+        // now, so an abort would race it: the client asks once more (off the caller's token) and returns the upload.
+        string path = _fixture.File(size);
+        int calls = 0;
+        _fixture.Fake.ApiFault = call => call == "POST /uploads/{id}/complete" && Interlocked.Increment(ref calls) <= 2
+            ? FakeUploadService.Error(System.Net.HttpStatusCode.ServiceUnavailable, "TryAgain", "busy")
+            : null;
+        using UploadClient client = _fixture.Client(attempts: 2);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+        calls.Should().Be(3);
+    }
+
     [Fact]
     public async Task A_POST_form_that_never_reached_S3_is_still_aborted_after_the_server_says_NotUploaded()
     {
