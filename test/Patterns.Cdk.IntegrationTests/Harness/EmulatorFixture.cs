@@ -124,31 +124,34 @@ public sealed class EmulatorFixture : IAsyncLifetime
         _process.Dispose();
     }
 
-    /// <summary>An S3 client (path style) whose HTTP requests go through <paramref name="http"/> when given.</summary>
-    public IAmazonS3 CreateS3(HttpClientFactory? http = null) =>
-        new AmazonS3Client(Credentials, new AmazonS3Config
+    /// <summary>
+    /// An S3 client (path style) whose HTTP requests go through <paramref name="http"/> when given. Every client keeps the
+    /// SDK's retry mode and count, with its back-off capped (<see cref="SdkRetryTuning"/>).
+    /// </summary>
+    public IAmazonS3 CreateS3(HttpClientFactory? http = null, int? maxErrorRetry = null) =>
+        SdkRetryTuning.CapBackoff<IAmazonS3>(new AmazonS3Client(Credentials, new AmazonS3Config
         {
             ServiceURL = S3Endpoint.ToString(),
             ForcePathStyle = true,
             AuthenticationRegion = Region,
             HttpClientFactory = http,
-        });
+        }.WithMaxErrorRetry(maxErrorRetry)));
 
-    public IAmazonSQS CreateSqs(HttpClientFactory? http = null) =>
-        new AmazonSQSClient(Credentials, new AmazonSQSConfig
+    public IAmazonSQS CreateSqs(HttpClientFactory? http = null, int? maxErrorRetry = null) =>
+        SdkRetryTuning.CapBackoff<IAmazonSQS>(new AmazonSQSClient(Credentials, new AmazonSQSConfig
         {
             ServiceURL = SqsEndpoint.ToString(),
             AuthenticationRegion = Region,
             HttpClientFactory = http,
-        });
+        }.WithMaxErrorRetry(maxErrorRetry)));
 
-    public IAmazonDynamoDB CreateDynamoDb(HttpClientFactory? http = null) =>
-        new AmazonDynamoDBClient(Credentials, new AmazonDynamoDBConfig
+    public IAmazonDynamoDB CreateDynamoDb(HttpClientFactory? http = null, int? maxErrorRetry = null) =>
+        SdkRetryTuning.CapBackoff<IAmazonDynamoDB>(new AmazonDynamoDBClient(Credentials, new AmazonDynamoDBConfig
         {
             ServiceURL = DynamoDbEndpoint.ToString(),
             AuthenticationRegion = Region,
             HttpClientFactory = http,
-        });
+        }.WithMaxErrorRetry(maxErrorRetry)));
 
     private string Stderr()
     {
@@ -182,6 +185,21 @@ public sealed class EmulatorFixture : IAsyncLifetime
                 await Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
         }
+    }
+}
+
+internal static class ClientConfigExtensions
+{
+    /// <summary>Sets MaxErrorRetry when given (null keeps the SDK's default for the service).</summary>
+    public static T WithMaxErrorRetry<T>(this T config, int? maxErrorRetry)
+        where T : ClientConfig
+    {
+        if (maxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+        }
+
+        return config;
     }
 }
 

@@ -118,6 +118,9 @@ public sealed class StreamEventSourceMapping(IAmazonSQS sqs, FunctionInvoker inv
 
     public DynamoStreamEmulator Stream => stream;
 
+    /// <summary>Records whose retries were exhausted (sent to the on-failure destination, if any, and skipped).</summary>
+    public List<StreamRecord> Exhausted { get; } = [];
+
     /// <summary>One poll; false when no record was waiting.</summary>
     public async Task<bool> PollAsync()
     {
@@ -150,6 +153,7 @@ public sealed class StreamEventSourceMapping(IAmazonSQS sqs, FunctionInvoker inv
         if (maxRetries >= 0 && attempts > maxRetries)
         {
             pending.RemoveAt(0);
+            Exhausted.Add(failed);
             if (onFailureUrl is not null)
             {
                 await sqs.SendMessageAsync(onFailureUrl, OnFailureRecords.ForStream(functionName, stream.StreamArn, failed.SequenceNumber, attempts, error));

@@ -49,6 +49,9 @@ public sealed class LambdaServiceEmulator(IAmazonSQS sqs, RequestCounter counter
     /// <summary>Runs before each invocation of a function (logical id): lets a test change the world between event and processing.</summary>
     public Func<string, Task>? BeforeInvoke { get; set; }
 
+    /// <summary>Stream records whose retries were exhausted (the on-failure record names only their sequence numbers).</summary>
+    public IEnumerable<StreamRecord> ExhaustedStreamRecords => _streamMappings.SelectMany(m => m.Exhausted);
+
     /// <summary>Functions that event source mappings invoke (logical ids).</summary>
     public static IEnumerable<string> MappedFunctions(CfnTemplate template) =>
         template.OfType("AWS::Lambda::EventSourceMapping").Select(m => CfnTemplate.ReferencedId(m.Properties["FunctionName"])).Distinct();

@@ -68,30 +68,63 @@ public sealed class RequestCounter
 public sealed record ClientIdentity(string Caller, string PrincipalId);
 
 /// <summary>
-/// The HTTP pipeline of every counted SDK client: counts each request (<see cref="RequestCounter"/>) and, for S3, hands
-/// every successful object creation to the <see cref="S3NotificationEmulator"/> so it can emit the event S3 would.
+/// The HTTP pipeline of every counted SDK client: counts each request (<see cref="RequestCounter"/>, every attempt of
+/// the SDK's retries), then the optional fault layer (<see cref="FaultInjector"/>), then, for S3, hands every object
+/// creation the emulator stored to the <see cref="S3NotificationEmulator"/> so it can emit the event S3 would (below the
+/// fault layer: a write applied before an injected "after" failure still notifies, as on S3), then the emulator.
 /// </summary>
-public sealed class CountingHandler(ClientIdentity identity, string service, RequestCounter counter, S3NotificationEmulator? notifications)
-    : DelegatingHandler(new HttpClientHandler())
+public sealed class CountingHandler : DelegatingHandler
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        S3Request? s3 = service == "S3" ? S3Request.From(request) : null;
-        counter.Record(identity.Caller, service, s3?.Verb ?? TargetAction(request), s3?.Bucket, s3?.Key);
-        HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
-        if (s3 is { IsObjectCreation: true } && response.IsSuccessStatusCode && notifications is not null)
-        {
-            await notifications.OnObjectCreatedAsync(identity, s3, request, response);
-        }
+    private readonly ClientIdentity _identity;
+    private readonly string _service;
+    private readonly RequestCounter _counter;
 
-        return response;
+    public CountingHandler(ClientIdentity identity, string service, RequestCounter counter, S3NotificationEmulator? notifications)
+        : this(identity, service, counter, notifications, null)
+    {
     }
 
-    // SQS (JSON protocol) and DynamoDB name the action in X-Amz-Target: "AmazonSQS.SendMessage", "DynamoDB_20120810.PutItem".
-    private static string TargetAction(HttpRequestMessage request) =>
-        request.Headers.TryGetValues("X-Amz-Target", out IEnumerable<string>? values) && values.FirstOrDefault() is { } target
-            ? target[(target.LastIndexOf('.') + 1)..]
-            : request.Method.Method;
+    public CountingHandler(ClientIdentity identity, string service, RequestCounter counter, S3NotificationEmulator? notifications, FaultInjector? faults)
+        : base(Inner(identity, service, notifications, faults))
+    {
+        _identity = identity;
+        _service = service;
+        _counter = counter;
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        S3Request? s3 = _service == "S3" ? S3Request.From(request) : null;
+        _counter.Record(_identity.Caller, _service, s3?.Verb ?? FaultResponses.ActionOf(_service, request), s3?.Bucket, s3?.Key);
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private static HttpMessageHandler Inner(ClientIdentity identity, string service, S3NotificationEmulator? notifications, FaultInjector? faults)
+    {
+        HttpMessageHandler emulator = new HttpClientHandler();
+        if (service == "S3" && notifications is not null)
+        {
+            emulator = new NotifyingHandler(identity, notifications) { InnerHandler = emulator };
+        }
+
+        return faults is null ? emulator : faults.CreateHandler(identity.Caller, service, emulator);
+    }
+
+    /// <summary>Every object creation the emulator answered with success becomes S3's notification.</summary>
+    private sealed class NotifyingHandler(ClientIdentity identity, S3NotificationEmulator notifications) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            S3Request s3 = S3Request.From(request);
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+            if (s3.IsObjectCreation && response.IsSuccessStatusCode)
+            {
+                await notifications.OnObjectCreatedAsync(identity, s3, request, response);
+            }
+
+            return response;
+        }
+    }
 }
 
 /// <summary>A path-style S3 request: its verb, bucket and (decoded) key.</summary>
@@ -142,7 +175,7 @@ public sealed record S3Request(string Verb, string? Bucket, string? Key)
     }
 }
 
-/// <summary>Gives an SDK client an HttpClient whose pipeline is a <see cref="CountingHandler"/>.</summary>
+/// <summary>Gives an SDK client an HttpClient whose pipeline is a <see cref="CountingHandler"/> (with a fault layer, when it has one).</summary>
 public sealed class CountingHttpClientFactory(Func<CountingHandler> createHandler) : HttpClientFactory
 {
     private readonly Lazy<HttpClient> _client = new(() => new HttpClient(createHandler()));

@@ -39,6 +39,9 @@ public sealed class SimulatedDeployment : IDisposable
 
     public RequestCounter Counter { get; } = new();
 
+    /// <summary>The fault layer of the functions' clients, when the deployment was created with one.</summary>
+    public FaultInjector? Faults { get; private init; }
+
     public S3NotificationEmulator Notifications { get; private set; } = null!;
 
     public LambdaServiceEmulator Lambda { get; private set; } = null!;
@@ -66,16 +69,17 @@ public sealed class SimulatedDeployment : IDisposable
     /// <summary>
     /// Deploys the pattern of <paramref name="strategy"/> into <paramref name="emulators"/>; function logs go to
     /// <paramref name="output"/>. <paramref name="mutateTemplate"/> changes a copy of the template first (harness self-tests only).
+    /// <paramref name="faults"/> puts a fault layer in every counted client's pipeline (its plan chooses which callers it faults).
     /// </summary>
     public static async Task<SimulatedDeployment> CreateAsync(EmulatorFixture emulators, ProcessingStrategy strategy, ITestOutputHelper? output = null,
-        Action<JsonObject>? mutateTemplate = null)
+        Action<JsonObject>? mutateTemplate = null, FaultInjector? faults = null)
     {
         SynthesizedPattern pattern = SynthesizedPattern.For(strategy);
         var json = pattern.Template.DeepClone().AsObject();
         mutateTemplate?.Invoke(json);
         var template = new CfnTemplate(json);
         ProvisionedResources resources = await ProvisionedResources.CreateAsync(template, emulators);
-        var deployment = new SimulatedDeployment(emulators, pattern, template, resources);
+        var deployment = new SimulatedDeployment(emulators, pattern, template, resources) { Faults = faults };
         deployment.Wire(output);
         return deployment;
     }
@@ -199,7 +203,7 @@ public sealed class SimulatedDeployment : IDisposable
     private ClientSet Clients(ClientIdentity identity)
     {
         CountingHttpClientFactory Http(string service, S3NotificationEmulator? notifications) =>
-            new(() => new CountingHandler(identity, service, Counter, notifications));
+            new(() => new CountingHandler(identity, service, Counter, notifications, Faults));
         var clients = new ClientSet(
             _emulators.CreateS3(Http("S3", Notifications)),
             _emulators.CreateSqs(Http("SQS", null)),

@@ -35,12 +35,13 @@ public sealed class SettlementDeployment : IDisposable
     private readonly string _pipeDetailType;
     private int _pipeEvents;
 
-    private SettlementDeployment(EmulatorFixture emulators, CfnTemplate template, ProvisionedResources resources, ITestOutputHelper output)
+    private SettlementDeployment(EmulatorFixture emulators, CfnTemplate template, ProvisionedResources resources, ITestOutputHelper output, FaultInjector? faults)
     {
         Template = template;
         Resources = resources;
+        Faults = faults;
         _sqs = emulators.Sqs;
-        Lambda = new LambdaServiceEmulator(emulators.Sqs, new RequestCounter());
+        Lambda = new LambdaServiceEmulator(emulators.Sqs, Counter);
 
         (string ruleId, JsonObject rule) = template.OfType("AWS::Events::Rule")
             .Single(r => r.Properties["EventPattern"]?["detail-type"]?.AsArray().Any(t => (string?)t == "Fraud.Not.Detected") == true);
@@ -53,6 +54,7 @@ public sealed class SettlementDeployment : IDisposable
 
         (_, JsonObject mapping) = template.OfType("AWS::Lambda::EventSourceMapping").Should().ContainSingle().Subject;
         string consumerId = CfnTemplate.ReferencedId(mapping["FunctionName"]);
+        WorkQueueUrl = resources[CfnTemplate.ReferencedId(mapping["EventSourceArn"])].Ref;
         JsonObject workQueue = template.PropertiesOf(CfnTemplate.ReferencedId(mapping["EventSourceArn"]));
         DeadLetterQueueUrl = resources.FindByArnOrUrl(resources.Resolve(workQueue["RedrivePolicy"]!["deadLetterTargetArn"]))!.Ref;
         MaxReceiveCount = CfnTemplate.Number(workQueue["RedrivePolicy"]!["maxReceiveCount"], 0);
@@ -88,6 +90,12 @@ public sealed class SettlementDeployment : IDisposable
 
     public LambdaServiceEmulator Lambda { get; }
 
+    /// <summary>Every request the functions' clients sent (each attempt of the SDK's retries).</summary>
+    public RequestCounter Counter { get; } = new();
+
+    /// <summary>The fault layer between the functions' clients and the emulators, when the deployment has one.</summary>
+    public FaultInjector? Faults { get; }
+
     public FunctionHost Consumer { get; }
 
     /// <summary>The REST API's function, when the template has one.</summary>
@@ -96,6 +104,9 @@ public sealed class SettlementDeployment : IDisposable
     public string TableName { get; }
 
     public string DeadLetterQueueUrl { get; }
+
+    /// <summary>The queue the consumer's event source mapping reads.</summary>
+    public string WorkQueueUrl { get; }
 
     public int MaxReceiveCount { get; }
 
@@ -114,10 +125,11 @@ public sealed class SettlementDeployment : IDisposable
         return JsonNode.Parse(json)!.AsObject();
     }
 
-    public static async Task<SettlementDeployment> CreateAsync(EmulatorFixture emulators, JsonObject json, ITestOutputHelper output)
+    /// <summary>Deploys <paramref name="json"/>; with <paramref name="faults"/>, the functions' clients send through that fault layer.</summary>
+    public static async Task<SettlementDeployment> CreateAsync(EmulatorFixture emulators, JsonObject json, ITestOutputHelper output, FaultInjector? faults = null)
     {
         var template = new CfnTemplate(json.DeepClone().AsObject());
-        return new SettlementDeployment(emulators, template, await ProvisionedResources.CreateAsync(template, emulators), output);
+        return new SettlementDeployment(emulators, template, await ProvisionedResources.CreateAsync(template, emulators), output, faults);
     }
 
     /// <summary>PutEvents on the bus: the input rule sends the event to its queue when its pattern matches; true when it did.</summary>
@@ -134,9 +146,9 @@ public sealed class SettlementDeployment : IDisposable
     }
 
     /// <summary>The consumer drains the queue (event source mapping), then the outbox Pipe forwards the new stream records.</summary>
-    public async Task DriveAsync(int maxInvocations)
+    public async Task DriveAsync(int maxInvocations, TimeSpan? timeout = null)
     {
-        await Lambda.DriveAsync(maxInvocations, TimeSpan.FromSeconds(60));
+        await Lambda.DriveAsync(maxInvocations, timeout ?? TimeSpan.FromSeconds(60));
         await PumpOutboxAsync();
     }
 
@@ -158,9 +170,10 @@ public sealed class SettlementDeployment : IDisposable
     public void Dispose() => _clients.ForEach(c => c.Dispose());
 
     private FunctionHost Host(EmulatorFixture emulators, string logicalId, ITestOutputHelper output) =>
-        FunctionHost.Create(logicalId, Template.PropertiesOf(logicalId), Resources, _ =>
+        FunctionHost.Create(logicalId, Template.PropertiesOf(logicalId), Resources, identity =>
             {
-                var clients = new ClientSet(emulators.CreateS3(), emulators.CreateSqs(), emulators.CreateDynamoDb());
+                CountingHttpClientFactory Http(string service) => new(() => new CountingHandler(identity, service, Counter, null, Faults));
+                var clients = new ClientSet(emulators.CreateS3(Http("S3")), emulators.CreateSqs(Http("SQS")), emulators.CreateDynamoDb(Http("DynamoDB")));
                 _clients.Add(clients);
                 return clients;
             },
