@@ -396,18 +396,12 @@ public sealed class UploadClient : IDisposable
 
             for (int attempt = 1; ; attempt++)
             {
+                ct.ThrowIfCancellationRequested();
                 using HttpRequestMessage message = new(HttpMethod.Post, url) { Content = BuildForm(session.Post.Fields, contentType, buffer, length) };
-                StorageOutcome outcome;
-                try
-                {
-                    outcome = await SendStorageAsync(message, 0, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    mayBeStored(); // cut by the caller while on the wire
-                    throw;
-                }
 
+                // Not cut by the caller's cancellation once sent (RequestTimeout bounds it): S3 may store a form whose
+                // request it received, and the API cannot delete it, so the client waits to know, then completes or aborts.
+                StorageOutcome outcome = await SendStorageAsync(message, 0, CancellationToken.None).ConfigureAwait(false);
                 if (outcome.Success)
                 {
                     return;

@@ -156,6 +156,24 @@ public sealed class SingleUploadAmbiguityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancel_while_the_POST_form_is_on_the_wire_waits_for_it_and_completes_what_S3_stored()
+    {
+        // Cutting the request would not stop S3 storing it, and the API cannot delete it: an abort then would leave an
+        // unannounced object. The client lets the POST finish, sees it stored, and completes.
+        string path = _fixture.File(1000);
+        _fixture.Fake.ServerOutlivesClient = true;
+        _fixture.Fake.FormDelay = TimeSpan.FromMilliseconds(400);
+        using var cancel = new CancellationTokenSource();
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path, new UploadRequest { OnStarted = _ => cancel.CancelAfter(100) }, cancellationToken: cancel.Token);
+
+        cancel.IsCancellationRequested.Should().BeTrue();
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+    }
+
+    [Fact]
     public async Task A_POST_form_that_never_reached_S3_is_still_aborted_after_the_server_says_NotUploaded()
     {
         string path = _fixture.File(1000);

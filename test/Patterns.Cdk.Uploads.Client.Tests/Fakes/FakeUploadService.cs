@@ -60,6 +60,9 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>How long each part PUT takes (for the parallelism bound).</summary>
     public TimeSpan PartDelay { get; set; }
 
+    /// <summary>How long a POST form takes to be stored (the server carries on whatever the client does).</summary>
+    public TimeSpan FormDelay { get; set; }
+
     /// <summary>A part's own delay (overrides <see cref="PartDelay"/>).</summary>
     public Func<int, TimeSpan>? PartDelayOf { get; set; }
 
@@ -114,7 +117,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
         if (request.RequestUri!.Host == StorageHost)
         {
             return request.Method == HttpMethod.Put ? await PutPartAsync(request, body, cancellationToken)
-                : request.Method == HttpMethod.Post ? await PostFormAsync(request)
+                : request.Method == HttpMethod.Post ? await (ServerOutlivesClient ? PostFormAsync(request).WaitAsync(cancellationToken) : PostFormAsync(request))
                 : Xml(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", "not supported by the fake");
         }
 
@@ -419,6 +422,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
     private async Task<HttpResponseMessage> PostFormAsync(HttpRequestMessage request)
     {
         Log.Enqueue("POST form");
+        if (FormDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(FormDelay);
+        }
+
         if (request.Content is not MultipartFormDataContent form)
         {
             return Xml(HttpStatusCode.BadRequest, "MalformedPOSTRequest", "not multipart/form-data");
