@@ -62,6 +62,7 @@ public sealed partial class S3Front : LoopbackServer
     private readonly ConcurrentDictionary<(string Key, int Part), int> _attempts = new();
     private readonly ConcurrentQueue<string> _log = new();
     private readonly ConcurrentDictionary<string, int> _expiredSignatures = new(StringComparer.Ordinal);
+    private int _staleUrlReuses;
 
     /// <param name="emulator">fauxqs's S3 endpoint.</param>
     /// <param name="secrets">Secret access keys by access key id: whose presigned URLs and POST policies are accepted.</param>
@@ -81,6 +82,9 @@ public sealed partial class S3Front : LoopbackServer
     /// has the same signature here, where in S3 time has passed and it would differ. Default: none (expired for good).
     /// </summary>
     public Func<string, int>? MintsOf { get; set; }
+
+    /// <summary>Requests that came back with a part URL the front had answered "expired" to, with no mint in between.</summary>
+    public int StaleUrlReuses => Volatile.Read(ref _staleUrlReuses);
 
     /// <summary>Decides a fault for a request (null: none). Called for every request before any check.</summary>
     public Func<FrontRequest, Fault?>? Faults { get; set; }
@@ -146,6 +150,7 @@ public sealed partial class S3Front : LoopbackServer
 
         bool presigned = Has("X-Amz-Signature");
         bool loseAnswer = false;
+        bool justExpired = false;
         switch (Faults?.Invoke(new FrontRequest(method, key, partNumber, attempt) { Operation = operation, Presigned = presigned }))
         {
             case Fault.Fail fail:
@@ -157,6 +162,7 @@ public sealed partial class S3Front : LoopbackServer
                 break;
             case Fault.Expire when Q("X-Amz-Signature") is { } expiring:
                 _expiredSignatures[expiring] = Mints(key);
+                justExpired = true;
                 break;
             case Fault.LoseAnswer:
                 loseAnswer = true;
@@ -165,6 +171,11 @@ public sealed partial class S3Front : LoopbackServer
 
         if (Q("X-Amz-Signature") is { } signed && _expiredSignatures.TryGetValue(signed, out int mintsThen) && (mintsThen < 0 || Mints(key) == mintsThen))
         {
+            if (!justExpired)
+            {
+                Interlocked.Increment(ref _staleUrlReuses); // the caller sent a URL S3 already called expired, without asking for a new one
+            }
+
             await ReadBodyAsync(request);
             await ErrorAsync(context, what, 403, "AccessDenied", "Request has expired");
             return;
