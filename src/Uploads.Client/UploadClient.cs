@@ -407,9 +407,9 @@ public sealed class UploadClient : IDisposable
                     return;
                 }
 
-                if (outcome.Status is null)
+                if (outcome.Status is null || (int)outcome.Status >= 500)
                 {
-                    mayBeStored();
+                    mayBeStored(); // no answer, or a 5xx: S3 may have stored it all the same
                 }
 
                 if (!outcome.Retryable || attempt >= _options.MaxAttemptsPerPart)

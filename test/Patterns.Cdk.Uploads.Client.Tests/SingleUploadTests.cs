@@ -134,6 +134,21 @@ public sealed class SingleUploadAmbiguityTests : IDisposable
         _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
     }
 
+    [Fact]
+    public async Task A_POST_form_stored_but_answered_500_then_refused_is_completed_not_aborted()
+    {
+        // S3's 500 does not say the object was not stored (the conservation run caught one stored under an aborted session).
+        string path = _fixture.File(1000);
+        _fixture.Fake.FormAnswerAfterStore = attempt => attempt == 1 ? FakeUploadService.Xml(System.Net.HttpStatusCode.InternalServerError, "InternalError", "stored, then failed") : null;
+        _fixture.Fake.PartFault = (_, attempt) => attempt > 1 ? FakeUploadService.Xml(System.Net.HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy: Policy expired.") : null;
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path);
+
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+    }
+
     [Theory]
     [InlineData(1000L)]
     [InlineData(20L * 1024 * 1024)]

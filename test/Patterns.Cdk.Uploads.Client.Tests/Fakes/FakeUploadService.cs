@@ -78,6 +78,9 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>Per POST form attempt: true stores the file and then loses the answer (the client sees a network error).</summary>
     public Func<int, bool>? FormAnswerLost { get; set; }
 
+    /// <summary>Per POST form attempt: an answer given after the file was stored (a 500 that does not mean "not stored"), or null.</summary>
+    public Func<int, HttpResponseMessage?>? FormAnswerAfterStore { get; set; }
+
     /// <summary>Answers an API call instead of the fake's logic when it returns non-null (error injection).</summary>
     public Func<string, HttpResponseMessage?>? ApiFault { get; set; }
 
@@ -475,6 +478,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
         if (FormAnswerLost?.Invoke(_attempts[(session.Id, 0)]) == true)
         {
             throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely (fake).");
+        }
+
+        if (FormAnswerAfterStore?.Invoke(_attempts[(session.Id, 0)]) is { } afterStore)
+        {
+            return afterStore;
         }
 
         return new HttpResponseMessage(HttpStatusCode.NoContent);
