@@ -468,10 +468,13 @@ public sealed class UploadConservationTests(EmulatorFixture emulators) : IDispos
             }
         }
 
-        ledger.StaleUrlReuses = api.Front.StaleUrlReuses;
-        if (api.Front.StaleUrlReuses > 0)
+        // A client that does not ask for fresh URLs sends an expired one again on every attempt; one that does may still
+        // resend it once or twice when the "expired" answer itself was lost (a fault after the request reached S3).
+        ledger.StaleUrlReuses = api.Front.StaleUrlReuses.Values.Sum();
+        int stuck = api.Front.StaleUrlReuses.Values.Count(n => n >= 3);
+        if (stuck > 0)
         {
-            ledger.Other.Add($"{api.Front.StaleUrlReuses} part request(s) reused a URL S3 had called expired instead of asking the API for a fresh one");
+            ledger.Other.Add($"{stuck} expired part URL(s) sent again 3 times or more without a new mint: the client does not ask for fresh URLs");
         }
 
         foreach (string key in unclaimedObjects)

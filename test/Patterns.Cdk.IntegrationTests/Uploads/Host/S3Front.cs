@@ -62,7 +62,7 @@ public sealed partial class S3Front : LoopbackServer
     private readonly ConcurrentDictionary<(string Key, int Part), int> _attempts = new();
     private readonly ConcurrentQueue<string> _log = new();
     private readonly ConcurrentDictionary<string, int> _expiredSignatures = new(StringComparer.Ordinal);
-    private int _staleUrlReuses;
+    private readonly ConcurrentDictionary<string, int> _staleUrlReuses = new(StringComparer.Ordinal);
 
     /// <param name="emulator">fauxqs's S3 endpoint.</param>
     /// <param name="secrets">Secret access keys by access key id: whose presigned URLs and POST policies are accepted.</param>
@@ -83,8 +83,8 @@ public sealed partial class S3Front : LoopbackServer
     /// </summary>
     public Func<string, int>? MintsOf { get; set; }
 
-    /// <summary>Requests that came back with a part URL the front had answered "expired" to, with no mint in between.</summary>
-    public int StaleUrlReuses => Volatile.Read(ref _staleUrlReuses);
+    /// <summary>How many times each URL the front had answered "expired" to came back with no mint in between (by signature).</summary>
+    public IReadOnlyDictionary<string, int> StaleUrlReuses => _staleUrlReuses;
 
     /// <summary>Decides a fault for a request (null: none). Called for every request before any check.</summary>
     public Func<FrontRequest, Fault?>? Faults { get; set; }
@@ -173,7 +173,9 @@ public sealed partial class S3Front : LoopbackServer
         {
             if (!justExpired)
             {
-                Interlocked.Increment(ref _staleUrlReuses); // the caller sent a URL S3 already called expired, without asking for a new one
+                // The caller sent a URL S3 already called expired, without asking for a new one (once may be fine: the
+                // "expired" answer itself may have been lost on the way back).
+                _staleUrlReuses.AddOrUpdate(signed, 1, (_, n) => n + 1);
             }
 
             await ReadBodyAsync(request);
