@@ -91,6 +91,7 @@ public sealed class UploadConservationTests(EmulatorFixture emulators) : IDispos
         api.Api.FunctionErrors.Should().BeEmpty($"the handlers map every failure to an answer; replay with {settings.Replay}\n{api.Log}");
         api.Api.ServerErrors.Should().BeEmpty(settings.Replay);
         api.Front.ServerErrors.Should().BeEmpty(settings.Replay);
+        faults.InjectedAtLeastThePlannedRate(out string rateCheck).Should().BeTrue(rateCheck);
         if (settings.FaultRate >= 0.10)
         {
             ((double)(faults.Failures + expired.Count) / faults.Requests).Should().BeGreaterThanOrEqualTo(0.10, $"at least 10% of the calls fail; {faults.Summary()}");
