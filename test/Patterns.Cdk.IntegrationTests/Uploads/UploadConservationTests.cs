@@ -9,6 +9,7 @@ using Amazon.S3.Model;
 using Patterns.Cdk.IntegrationTests.Harness;
 using Patterns.Cdk.IntegrationTests.Uploads.Host;
 using Patterns.Cdk.Uploads.Client;
+using Xunit.Abstractions;
 
 namespace Patterns.Cdk.IntegrationTests.Uploads;
 
@@ -27,7 +28,7 @@ namespace Patterns.Cdk.IntegrationTests.Uploads;
 /// bad inputs, doomed and cancelled uploads, but the faults land on requests in arrival order, which timing can change.
 /// </summary>
 [Collection(UsesEmulators.Name)]
-public sealed class UploadConservationTests(EmulatorFixture emulators) : IDisposable
+public sealed class UploadConservationTests(EmulatorFixture emulators, ITestOutputHelper output) : IDisposable
 {
     private const long MiB = 1024 * 1024;
     private const long Part = 8 * MiB;
@@ -86,7 +87,7 @@ public sealed class UploadConservationTests(EmulatorFixture emulators) : IDispos
         }
 
         report.Write();
-        Console.WriteLine(report.SummaryLine());
+        output.WriteLine(report.SummaryLine());
         report.Problems.Should().BeEmpty(report.Failure());
         api.Api.FunctionErrors.Should().BeEmpty($"the handlers map every failure to an answer; replay with {settings.Replay}\n{api.Log}");
         api.Api.ServerErrors.Should().BeEmpty(settings.Replay);
