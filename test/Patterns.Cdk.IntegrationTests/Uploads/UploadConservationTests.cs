@@ -325,7 +325,17 @@ public sealed class UploadConservationTests(EmulatorFixture emulators, ITestOutp
 
             if (p.UploadId is not { } id)
             {
-                ledger.Lost.Add($"{who}: never started ({Describe(p.Error)})");
+                // POST /uploads never answered (every attempt failed): the caller holds the file and the error, and
+                // whatever the server created meanwhile is an orphan session, checked below like any other.
+                if (p.Error is UploadApiException { Code: "NetworkError" } or UploadApiException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } or UploadApiException { StatusCode: System.Net.HttpStatusCode.TooManyRequests })
+                {
+                    ledger.NotStarted.Add($"{who}: {Describe(p.Error)}");
+                }
+                else
+                {
+                    ledger.Lost.Add($"{who}: never started ({Describe(p.Error)})");
+                }
+
                 continue;
             }
 
@@ -568,6 +578,7 @@ public sealed class UploadConservationTests(EmulatorFixture emulators, ITestOutp
         report.Row("outcome: complete (one object, SHA-256 equal, event)", string.Create(ic, $"{ledger.Complete} ({ledger.CompleteBytes / (double)MiB:0} MiB)"));
         report.Row("outcome: aborted (no object, no open multipart upload, no event)", $"{ledger.Aborted}: {ledger.Aborted - ledger.AbortedGood.Count - ledger.CancelledAborted} doomed, {ledger.CancelledAborted} cancelled, {ledger.AbortedGood.Count} good ones whose retries ran out");
         report.Row("outcome: refused (reason)", $"{ledger.Refused} ({string.Join(", ", ledger.Reasons.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))})");
+        report.Row("outcome: not started (POST /uploads failed on every attempt; the caller got the error, nothing stored)", ledger.NotStarted.Count);
         report.Row("cancelled uploads that ended complete (done, or the file in S3, when the cancel came)", ledger.CancelledComplete);
         report.Row("complete although the client threw", ledger.CompleteButClientFailed.Count);
         report.Row("duplicate Upload.Completed events (at least once)", ledger.DuplicateEvents);
@@ -583,7 +594,7 @@ public sealed class UploadConservationTests(EmulatorFixture emulators, ITestOutp
     private static string Details(Ledger ledger)
     {
         var sb = new StringBuilder();
-        foreach ((string title, List<string> lines) in new[] { ("Good uploads aborted", ledger.AbortedGood), ("Complete although the client threw", ledger.CompleteButClientFailed) })
+        foreach ((string title, List<string> lines) in new[] { ("Good uploads aborted", ledger.AbortedGood), ("Not started", ledger.NotStarted), ("Complete although the client threw", ledger.CompleteButClientFailed) })
         {
             if (lines.Count > 0)
             {
@@ -657,6 +668,8 @@ public sealed class UploadConservationTests(EmulatorFixture emulators, ITestOutp
         public List<string> Other { get; } = [];
 
         public List<string> AbortedGood { get; } = [];
+
+        public List<string> NotStarted { get; } = [];
 
         public List<string> CompleteButClientFailed { get; } = [];
 
