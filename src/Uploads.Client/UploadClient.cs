@@ -50,7 +50,10 @@ public sealed class UploadClient : IDisposable
     /// <param name="path">The file; it is read by offset, parts in parallel, and must not change during the upload.</param>
     /// <param name="request">File name, content type, checksum. Default: the file's name and the type of its extension.</param>
     /// <param name="progress">Receives progress after each part.</param>
-    /// <param name="cancellationToken">Stops the upload; it is then aborted (unless <see cref="UploadClientOptions.AbortOnFailure"/> is false).</param>
+    /// <param name="cancellationToken">Stops the upload; it is then aborted (unless <see cref="UploadClientOptions.AbortOnFailure"/> is false).
+    /// Once the file may be entirely in S3 (the POST form sent, even without an answer; or every part stored), a failure or
+    /// a cancellation completes the upload when the server finds the file there, instead of aborting it (an abort cannot
+    /// remove a stored object, and would race a completion in progress): the completed upload is then returned.</param>
     /// <returns>The completed upload.</returns>
     /// <exception cref="UploadApiException">The API refused a call.</exception>
     /// <exception cref="UploadStorageException">S3 refused a part after all attempts.</exception>
@@ -159,7 +162,7 @@ public sealed class UploadClient : IDisposable
             var tracker = new ProgressTracker(progress, source.Length, partCount);
             tracker.Add(stored.Count, stored.Sum(n => PartLength(n, partSize, source.Length)));
             await UploadPartsAsync(uploadId, source, partSize, pending, tracker, ct).ConfigureAwait(false);
-            return await CompleteAsync(uploadId, ct).ConfigureAwait(false);
+            return await CompleteOrConfirmAsync(uploadId, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -241,7 +244,24 @@ public sealed class UploadClient : IDisposable
             if (session.Mode == "single")
             {
                 var tracker = new ProgressTracker(progress, source.Length, 1);
-                await PostSingleAsync(session, source, contentType, ct).ConfigureAwait(false);
+                bool mayBeStored = false;
+                try
+                {
+                    await PostSingleAsync(session, source, contentType, () => mayBeStored = true, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (mayBeStored && e is UploadStorageException or OperationCanceledException)
+                {
+                    // An attempt got no answer (or was cut by the caller), so the file may be in S3 anyway, and an abort
+                    // cannot remove it (the API deletes nothing): let the server check what S3 holds first.
+                    if (await TryCompleteStoredAsync(uploadId).ConfigureAwait(false) is { } stored)
+                    {
+                        tracker.Add(1, source.Length);
+                        return stored;
+                    }
+
+                    throw;
+                }
+
                 tracker.Add(1, source.Length);
             }
             else if (session.Mode == "multipart")
@@ -257,7 +277,7 @@ public sealed class UploadClient : IDisposable
                 throw new UploadApiException(HttpStatusCode.Created, "InvalidResponse", $"POST /uploads returned an unknown mode '{session.Mode}'.");
             }
 
-            return await CompleteAsync(uploadId, ct).ConfigureAwait(false);
+            return await CompleteOrConfirmAsync(uploadId, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -306,7 +326,48 @@ public sealed class UploadClient : IDisposable
     private Task<StatusBody> GetStatusBodyAsync(string uploadId, CancellationToken ct) =>
         _api.SendAsync(HttpMethod.Get, $"/uploads/{uploadId}", null, ApiJson.Default.StatusBody, ct);
 
-    private async Task PostSingleAsync(SessionBody session, ContentSource source, string contentType, CancellationToken ct)
+    /// <summary>
+    /// Completes an upload whose bytes are all in S3. When the call gets no definite answer (no answer, a transient
+    /// error after every retry) or the caller cancels while it is out, the server may be completing it right now, and an
+    /// abort would race that (the object stays, the event may go out): the completion is asked for again instead, off the
+    /// caller's token, and only when that fails too does the failure (and the abort) follow.
+    /// </summary>
+    private async Task<UploadResult> CompleteOrConfirmAsync(string uploadId, CancellationToken ct)
+    {
+        try
+        {
+            return await CompleteAsync(uploadId, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || (e is UploadApiException api && (api.Code == "NetworkError" || ApiTransport.IsTransient(api.StatusCode))))
+        {
+            if (await TryCompleteStoredAsync(uploadId).ConfigureAwait(false) is { } done)
+            {
+                return done;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Completes an upload whose file may have reached S3 although the client saw no answer; null when the server says
+    /// it is not there (or cannot tell now). Not on the caller's token: it runs after a failure or a cancellation.
+    /// </summary>
+    private async Task<UploadResult?> TryCompleteStoredAsync(string uploadId)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            return await CompleteAsync(uploadId, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UploadApiException or OperationCanceledException or HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends the POST form; <paramref name="mayBeStored"/> is called when an attempt ends without an answer (S3 may have stored it).</summary>
+    private async Task PostSingleAsync(SessionBody session, ContentSource source, string contentType, Action mayBeStored, CancellationToken ct)
     {
         if (session.Post?.Url is null || !Uri.TryCreate(session.Post.Url, UriKind.Absolute, out Uri? url) || session.Post.Fields is null)
         {
@@ -335,11 +396,20 @@ public sealed class UploadClient : IDisposable
 
             for (int attempt = 1; ; attempt++)
             {
+                ct.ThrowIfCancellationRequested();
                 using HttpRequestMessage message = new(HttpMethod.Post, url) { Content = BuildForm(session.Post.Fields, contentType, buffer, length) };
-                StorageOutcome outcome = await SendStorageAsync(message, 0, ct).ConfigureAwait(false);
+
+                // Not cut by the caller's cancellation once sent (RequestTimeout bounds it): S3 may store a form whose
+                // request it received, and the API cannot delete it, so the client waits to know, then completes or aborts.
+                StorageOutcome outcome = await SendStorageAsync(message, 0, CancellationToken.None).ConfigureAwait(false);
                 if (outcome.Success)
                 {
                     return;
+                }
+
+                if (outcome.Status is null || (int)outcome.Status >= 500)
+                {
+                    mayBeStored(); // no answer, or a 5xx: S3 may have stored it all the same
                 }
 
                 if (!outcome.Retryable || attempt >= _options.MaxAttemptsPerPart)
@@ -460,7 +530,10 @@ public sealed class UploadClient : IDisposable
                             await source.ReadAtAsync(buffer.AsMemory(0, length), offset, stop.Token).ConfigureAwait(false);
                         }
 
-                        await UploadPartAsync(urls, partNumber, buffer, length, stop.Token).ConfigureAwait(false);
+                        // A part already on the wire is not cut when another part fails for good: its answer is
+                        // awaited (RequestTimeout bounds it), so the abort below never races a part S3 may still store.
+                        // Only the caller's cancellation cuts requests in flight.
+                        await UploadPartAsync(urls, partNumber, buffer, length, stop.Token, cancellationToken).ConfigureAwait(false);
                         urls.Complete(partNumber);
                         tracker.Add(1, length);
                     }
@@ -499,18 +572,22 @@ public sealed class UploadClient : IDisposable
         }
     }
 
-    private async Task UploadPartAsync(PartUrlCache urls, int partNumber, byte[] buffer, int length, CancellationToken ct)
+    /// <summary>Sends one part until stored. <paramref name="stop"/> (another part failed, or the caller cancelled) ends
+    /// waits and prevents new attempts; only <paramref name="send"/> (the caller's token) cuts a request already sent.</summary>
+    private async Task UploadPartAsync(PartUrlCache urls, int partNumber, byte[] buffer, int length, CancellationToken stop, CancellationToken send)
     {
+        CancellationToken ct = stop;
         // From the hash-ahead pass when it got there first (a file that changed since then fails with BadDigest).
         string md5 = urls.KnownMd5(partNumber) ?? Md5Of(buffer.AsSpan(0, length));
         for (int attempt = 1; ; attempt++)
         {
             PartUrl url = await urls.GetAsync(partNumber, md5, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
             var content = new ByteArrayContent(buffer, 0, length);
             content.Headers.TryAddWithoutValidation("Content-MD5", md5);
             using HttpRequestMessage message = new(HttpMethod.Put, url.Url) { Content = content };
             message.Options.Set(PartNumberOption, partNumber);
-            StorageOutcome outcome = await SendStorageAsync(message, partNumber, ct).ConfigureAwait(false);
+            StorageOutcome outcome = await SendStorageAsync(message, partNumber, send).ConfigureAwait(false);
             if (outcome.Success)
             {
                 return;

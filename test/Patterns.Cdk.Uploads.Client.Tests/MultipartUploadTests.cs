@@ -233,6 +233,33 @@ public sealed class MultipartUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_part_that_fails_for_good_lets_the_parts_in_flight_finish_before_the_abort()
+    {
+        // S3 may still store a part whose request it received before an abort. So when one part fails for good, the
+        // parts already sent are not cut: their answers are awaited, and only then is the upload aborted.
+        Fake.ServerOutlivesClient = true;
+        Fake.PartDelayOf = part => TimeSpan.FromMilliseconds(part == 1 ? 150 : 600); // parts 2 to 4 are on the wire when part 1 fails
+        Fake.PartFault = (part, _) => part == 1 ? FakeUploadService.Xml(HttpStatusCode.Forbidden, "AccessDenied", "Access Denied") : null;
+        string path = _fixture.File(8L * PartSize);
+        using UploadClient client = _fixture.Client(parallel: 4);
+
+        Func<Task> upload = () => client.UploadAsync(path);
+
+        (await upload.Should().ThrowAsync<UploadStorageException>()).Which.PartNumber.Should().Be(1);
+        for (int waited = 0; Fake.PartsInFlight > 0 && waited < 100; waited++)
+        {
+            await Task.Delay(50); // the server finishes what it received, whatever the client did
+        }
+
+        Fake.Sessions.Values.Single().State.Should().Be("aborted");
+        Fake.PartsStoredAfterAbort.Should().BeEmpty("the abort went out after every part in flight had its answer");
+        Fake.Log.Count(l => l.StartsWith("PUT part", StringComparison.Ordinal)).Should().Be(4, "parts 2 to 4 were in flight, and none is sent after the failure");
+        int abort = Fake.Log.ToList().IndexOf("DELETE /uploads/{id}");
+        abort.Should().BeGreaterThan(0);
+        _fixture.Pool.Outstanding.Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_part_error_that_retrying_cannot_fix_fails_at_once()
     {
         Fake.PartFault = (part, _) => part == 3 ? FakeUploadService.Xml(HttpStatusCode.NotFound, "NoSuchUpload", "The specified upload does not exist.") : null;

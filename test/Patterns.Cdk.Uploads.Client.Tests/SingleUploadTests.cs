@@ -111,6 +111,101 @@ public sealed class SingleUploadTests : IDisposable
     }
 }
 
+public sealed class SingleUploadAmbiguityTests : IDisposable
+{
+    private readonly UploadFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task A_POST_form_stored_but_unanswered_then_refused_is_completed_not_aborted()
+    {
+        // The first POST reached S3 but its answer was lost; the retries are refused. The API cannot delete the object,
+        // so an abort would leave it behind unannounced: the client asks the server to complete instead (it checks S3).
+        string path = _fixture.File(1000);
+        _fixture.Fake.FormAnswerLost = attempt => attempt == 1;
+        _fixture.Fake.PartFault = (_, attempt) => attempt > 1 ? FakeUploadService.Xml(System.Net.HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy: Policy expired.") : null;
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path);
+
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        UploadFixture.Sha256Of(_fixture.Fake.Sessions[result.UploadId].Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+    }
+
+    [Fact]
+    public async Task A_POST_form_stored_but_answered_500_then_refused_is_completed_not_aborted()
+    {
+        // S3's 500 does not say the object was not stored (the conservation run caught one stored under an aborted session).
+        string path = _fixture.File(1000);
+        _fixture.Fake.FormAnswerAfterStore = attempt => attempt == 1 ? FakeUploadService.Xml(System.Net.HttpStatusCode.InternalServerError, "InternalError", "stored, then failed") : null;
+        _fixture.Fake.PartFault = (_, attempt) => attempt > 1 ? FakeUploadService.Xml(System.Net.HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy: Policy expired.") : null;
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path);
+
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+    }
+
+    [Theory]
+    [InlineData(1000L)]
+    [InlineData(20L * 1024 * 1024)]
+    public async Task A_complete_call_without_a_definite_answer_is_asked_again_not_aborted(long size)
+    {
+        // Every byte is in S3; the complete call fails transiently on every retry. The server may be completing it right
+        // now, so an abort would race it: the client asks once more (off the caller's token) and returns the upload.
+        string path = _fixture.File(size);
+        int calls = 0;
+        _fixture.Fake.ApiFault = call => call == "POST /uploads/{id}/complete" && Interlocked.Increment(ref calls) <= 2
+            ? FakeUploadService.Error(System.Net.HttpStatusCode.ServiceUnavailable, "TryAgain", "busy")
+            : null;
+        using UploadClient client = _fixture.Client(attempts: 2);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+        calls.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_cancel_while_the_POST_form_is_on_the_wire_waits_for_it_and_completes_what_S3_stored()
+    {
+        // Cutting the request would not stop S3 storing it, and the API cannot delete it: an abort then would leave an
+        // unannounced object. The client lets the POST finish, sees it stored, and completes.
+        string path = _fixture.File(1000);
+        _fixture.Fake.ServerOutlivesClient = true;
+        _fixture.Fake.FormDelay = TimeSpan.FromMilliseconds(400);
+        using var cancel = new CancellationTokenSource();
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path, new UploadRequest { OnStarted = _ => cancel.CancelAfter(100) }, cancellationToken: cancel.Token);
+
+        cancel.IsCancellationRequested.Should().BeTrue();
+        _fixture.Fake.Sessions[result.UploadId].State.Should().Be("completed");
+        _fixture.Fake.Log.Should().NotContain("DELETE /uploads/{id}");
+    }
+
+    [Fact]
+    public async Task A_POST_form_that_never_reached_S3_is_still_aborted_after_the_server_says_NotUploaded()
+    {
+        string path = _fixture.File(1000);
+        _fixture.Fake.PartFault = (_, attempt) => attempt == 1
+            ? throw new HttpRequestException("connection reset (fake)")
+            : FakeUploadService.Xml(System.Net.HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy");
+        using UploadClient client = _fixture.Client();
+
+        Func<Task> upload = () => client.UploadAsync(path);
+
+        (await upload.Should().ThrowAsync<UploadStorageException>()).Which.Code.Should().Be("AccessDenied");
+        _fixture.Fake.Log.Should().ContainInOrder("POST /uploads/{id}/complete", "DELETE /uploads/{id}");
+        _fixture.Fake.Sessions.Values.Single().State.Should().Be("aborted");
+        _fixture.Fake.Sessions.Values.Single().Object.Should().BeNull();
+    }
+}
+
 /// <summary>Records progress on the reporting thread (Progress&lt;T&gt; would post later).</summary>
 internal sealed class SyncProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
 {

@@ -404,7 +404,7 @@ public static class FaultResponses
                 : request.Method.Method;
 
     /// <summary>
-    /// The error response of <paramref name="service"/> for <paramref name="kind"/> (Http500, Http503, Throttling, Outage).
+    /// The error response of <paramref name="service"/> (S3, SQS, DynamoDB, ApiGateway: a REST API's own error) for <paramref name="kind"/> (Http500, Http503, Throttling, Outage).
     /// <paramref name="variant"/> in [0, 1) picks between a service's two throttling codes.
     /// S3 speaks REST-XML; AWSSDK.SQS 4 speaks the AWS JSON 1.0 protocol (X-Amz-Target AmazonSQS.*), whose errors carry
     /// <c>__type</c> and the query-compatible code in <c>x-amzn-query-error</c>; DynamoDB speaks JSON 1.0.
@@ -428,8 +428,22 @@ public static class FaultResponses
                     "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.")
                 : (HttpStatusCode.BadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput."),
             ("DynamoDB", _) => (HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "The service is currently unavailable or busy."),
+            ("ApiGateway", FaultKind.Http500) => (HttpStatusCode.InternalServerError, "InternalServerErrorException", "Internal server error"),
+            ("ApiGateway", FaultKind.Throttling) => (HttpStatusCode.TooManyRequests, "TooManyRequestsException", "Too Many Requests"),
+            ("ApiGateway", _) => (HttpStatusCode.ServiceUnavailable, "ServiceUnavailableException", "Service Unavailable"),
             _ => throw new NotSupportedException($"No error shape for {service}."),
         };
+
+        if (service == "ApiGateway")
+        {
+            // A REST API's own answers (not the integration's): {"message"} and the error type in x-amzn-ErrorType.
+            var gateway = new HttpResponseMessage(status) { RequestMessage = request };
+            gateway.Headers.Add("x-amzn-RequestId", requestId);
+            gateway.Headers.Add("x-amzn-ErrorType", code);
+            gateway.Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"message":"{{message}}"}"""));
+            gateway.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return gateway;
+        }
 
         var response = new HttpResponseMessage(status) { RequestMessage = request };
         if (service == "S3")

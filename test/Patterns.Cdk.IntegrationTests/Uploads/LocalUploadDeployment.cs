@@ -29,14 +29,15 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
 
     private readonly EmulatorFixture _emulators;
     private readonly StringBuilder _log = new();
-    private readonly AmazonS3Client _functionsS3;
+    private readonly IAmazonS3 _functionsS3;
+    private readonly IAmazonDynamoDB _functionsDynamoDb;
     private readonly HttpClient _eventHttp;
     private readonly AmazonEventBridgeClientStandIn _eventBridge;
     private readonly UploadSessions _sessions;
     private readonly UploadCompleter _completer;
     private readonly DirectUpload _direct;
 
-    private LocalUploadDeployment(EmulatorFixture emulators, string bucket, string table, TimeSpan urlExpiry)
+    private LocalUploadDeployment(EmulatorFixture emulators, string bucket, string table, TimeSpan urlExpiry, long maxUploadBytes, FaultInjector? faults)
     {
         _emulators = emulators;
         Bucket = bucket;
@@ -49,27 +50,38 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
             Table = table,
             KeyPrefix = "uploads",
             AllowedContentTypes = AllowedTypes,
-            MaxUploadBytes = 1L << 30,
+            MaxUploadBytes = maxUploadBytes,
             DirectMaxBytes = 4 * 1024 * 1024,
             UrlExpiry = urlExpiry,
             EventBusName = "default",
             EventBridgeEndpoint = Events.Url,
         };
+        // With a fault layer, the functions' S3 and DynamoDB calls go through it (caller "upload-functions"), and their
+        // SDK retries keep their count with the back-off capped, as the harness's other clients.
         _functionsS3 = new AmazonS3Client(new BasicAWSCredentials(FunctionsAccessKey, FunctionsSecretKey), new AmazonS3Config
         {
             ServiceURL = Front.Url.ToString(),
             ForcePathStyle = true,
             AuthenticationRegion = EmulatorFixture.Region,
+            HttpClientFactory = faults is null ? null : new FaultLayerHttpClientFactory(faults.CreateHandler("upload-functions", "S3", new SocketsHttpHandler())),
         });
+        _functionsDynamoDb = emulators.DynamoDb;
+        if (faults is not null)
+        {
+            _functionsS3 = SdkRetryTuning.CapBackoff(_functionsS3);
+            _functionsDynamoDb = emulators.CreateDynamoDb(new FaultLayerHttpClientFactory(faults.CreateHandler("upload-functions", "DynamoDB", new SocketsHttpHandler())));
+        }
+
         _eventHttp = new HttpClient();
         _eventBridge = new AmazonEventBridgeClientStandIn(
             new AwsStandInTransport(_eventHttp, () => new BasicAWSCredentials(FunctionsAccessKey, FunctionsSecretKey), "events", EmulatorFixture.Region, Events.Url, TimeProvider.System),
             TimeSpan.FromSeconds(10));
         var log = new JsonLog(new LogSink(_log), v => v == "LOG_LEVEL" ? "INFO" : null, TimeProvider.System);
-        _sessions = new UploadSessions(_functionsS3, emulators.DynamoDb, Settings, log);
-        _completer = new UploadCompleter(_functionsS3, emulators.DynamoDb, _eventBridge, Settings, log);
-        _direct = new DirectUpload(_functionsS3, emulators.DynamoDb, _eventBridge, Settings, log);
+        _sessions = new UploadSessions(_functionsS3, _functionsDynamoDb, Settings, log);
+        _completer = new UploadCompleter(_functionsS3, _functionsDynamoDb, _eventBridge, Settings, log);
+        _direct = new DirectUpload(_functionsS3, _functionsDynamoDb, _eventBridge, Settings, log);
         Api = new LocalUploadApi([Alice, Bob], AllowedTypes.Where(t => t != "application/json"), InvokeAsync);
+        Front.MintsOf = uploadId => Api.Invocations.Count(i => i.Resource == "/uploads/{id}/parts" && i.Status == 200 && i.Path.Contains(uploadId, StringComparison.Ordinal));
     }
 
     public string Bucket { get; }
@@ -96,7 +108,11 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalUploadDeployment> StartAsync(EmulatorFixture emulators, TimeSpan? urlExpiry = null)
+    /// <param name="emulators">The shared emulators.</param>
+    /// <param name="urlExpiry">How long presigned URLs live. Default: 15 minutes.</param>
+    /// <param name="maxUploadBytes">The largest upload the API accepts. Default: 1 GiB.</param>
+    /// <param name="faults">A fault layer for the functions' S3 and DynamoDB calls. Default: none.</param>
+    public static async Task<LocalUploadDeployment> StartAsync(EmulatorFixture emulators, TimeSpan? urlExpiry = null, long maxUploadBytes = 1L << 30, FaultInjector? faults = null)
     {
         string suffix = Guid.NewGuid().ToString("N")[..12];
         string bucket = "uploads-" + suffix;
@@ -109,7 +125,7 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
             AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S)],
             BillingMode = BillingMode.PAY_PER_REQUEST,
         });
-        return new LocalUploadDeployment(emulators, bucket, table, urlExpiry ?? TimeSpan.FromMinutes(15));
+        return new LocalUploadDeployment(emulators, bucket, table, urlExpiry ?? TimeSpan.FromMinutes(15), maxUploadBytes, faults);
     }
 
     /// <summary>The session item of an upload (DynamoDB attributes), or null.</summary>
@@ -126,12 +142,47 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
         return response.S3Objects?.Select(o => o.Key).ToList() ?? [];
     }
 
+    /// <summary>Every session item in the table (all pages of a Scan).</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> SessionsAsync()
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            ScanResponse page = await _emulators.DynamoDb.ScanAsync(new ScanRequest { TableName = Table, ExclusiveStartKey = start });
+            items.AddRange(page.Items ?? []);
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+        return items;
+    }
+
+    /// <summary>Every object in the bucket with its size (all pages).</summary>
+    public async Task<List<Amazon.S3.Model.S3Object>> ObjectsAsync()
+    {
+        var objects = new List<Amazon.S3.Model.S3Object>();
+        string? token = null;
+        do
+        {
+            var page = await _emulators.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = Bucket, ContinuationToken = token });
+            objects.AddRange(page.S3Objects ?? []);
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+        return objects;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();
         Front.Dispose();
         Events.Dispose();
         _functionsS3.Dispose();
+        if (!ReferenceEquals(_functionsDynamoDb, _emulators.DynamoDb))
+        {
+            _functionsDynamoDb.Dispose();
+        }
+
         _eventHttp.Dispose();
         await Task.CompletedTask;
     }
@@ -180,4 +231,16 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
 
         public override void SetLength(long value) => throw new NotSupportedException();
     }
+}
+
+/// <summary>Gives an SDK client one HttpClient over a given handler (the fault layer).</summary>
+internal sealed class FaultLayerHttpClientFactory(HttpMessageHandler handler) : Amazon.Runtime.HttpClientFactory
+{
+    private readonly Lazy<HttpClient> _client = new(() => new HttpClient(handler));
+
+    public override HttpClient CreateHttpClient(Amazon.Runtime.IClientConfig clientConfig) => _client.Value;
+
+    public override bool UseSDKHttpClientCaching(Amazon.Runtime.IClientConfig clientConfig) => false;
+
+    public override bool DisposeHttpClientsAfterUse(Amazon.Runtime.IClientConfig clientConfig) => false;
 }

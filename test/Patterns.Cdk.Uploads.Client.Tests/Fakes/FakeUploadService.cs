@@ -60,6 +60,12 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>How long each part PUT takes (for the parallelism bound).</summary>
     public TimeSpan PartDelay { get; set; }
 
+    /// <summary>How long a POST form takes to be stored (the server carries on whatever the client does).</summary>
+    public TimeSpan FormDelay { get; set; }
+
+    /// <summary>A part's own delay (overrides <see cref="PartDelay"/>).</summary>
+    public Func<int, TimeSpan>? PartDelayOf { get; set; }
+
     /// <summary>Per (part number, attempt): an S3 error to answer instead of storing, or null. Throw to simulate a network error.</summary>
     public Func<int, int, HttpResponseMessage?>? PartFault { get; set; }
 
@@ -69,13 +75,31 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>Parts whose first minted URL has an expiresAt in the past and gets a bare 403 (no "expired" text).</summary>
     public HashSet<int> PastExpiryFirstUrlOf { get; } = [];
 
+    /// <summary>Per POST form attempt: true stores the file and then loses the answer (the client sees a network error).</summary>
+    public Func<int, bool>? FormAnswerLost { get; set; }
+
+    /// <summary>Per POST form attempt: an answer given after the file was stored (a 500 that does not mean "not stored"), or null.</summary>
+    public Func<int, HttpResponseMessage?>? FormAnswerAfterStore { get; set; }
+
     /// <summary>Answers an API call instead of the fake's logic when it returns non-null (error injection).</summary>
     public Func<string, HttpResponseMessage?>? ApiFault { get; set; }
 
     /// <summary>Called after a part is stored, with its number.</summary>
     public Action<int>? OnPartStored { get; set; }
 
+    /// <summary>
+    /// Like S3 and a real network: a part request that arrived is processed to the end even when the client gives up on
+    /// it (cancels), and one that arrived while the upload was open may still be stored after an abort (S3's documented race).
+    /// </summary>
+    public bool ServerOutlivesClient { get; set; }
+
+    /// <summary>Parts stored after their upload was aborted (only with <see cref="ServerOutlivesClient"/>).</summary>
+    public ConcurrentQueue<int> PartsStoredAfterAbort { get; } = new();
+
     public int MaxPartsInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Part requests the server is processing now.</summary>
+    public int PartsInFlight => Volatile.Read(ref _inFlight);
 
     public int PartPuts(int partNumber) => _attempts.Where(a => a.Key.Item2 == partNumber).Sum(a => a.Value);
 
@@ -96,7 +120,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
         if (request.RequestUri!.Host == StorageHost)
         {
             return request.Method == HttpMethod.Put ? await PutPartAsync(request, body, cancellationToken)
-                : request.Method == HttpMethod.Post ? await PostFormAsync(request)
+                : request.Method == HttpMethod.Post ? await (ServerOutlivesClient ? PostFormAsync(request).WaitAsync(cancellationToken) : PostFormAsync(request))
                 : Xml(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", "not supported by the fake");
         }
 
@@ -305,6 +329,18 @@ internal sealed class FakeUploadService : HttpMessageHandler
 
     private async Task<HttpResponseMessage> PutPartAsync(HttpRequestMessage request, byte[] body, CancellationToken ct)
     {
+        if (ServerOutlivesClient)
+        {
+            // The client may stop waiting; the server carries on with what it received.
+            Task<HttpResponseMessage> work = PutPartCoreAsync(request, body, CancellationToken.None);
+            return await work.WaitAsync(ct);
+        }
+
+        return await PutPartCoreAsync(request, body, ct);
+    }
+
+    private async Task<HttpResponseMessage> PutPartCoreAsync(HttpRequestMessage request, byte[] body, CancellationToken ct)
+    {
         if (request.Headers.Authorization is not null)
         {
             return Xml(HttpStatusCode.BadRequest, "InvalidArgument", "Only one auth mechanism allowed");
@@ -327,9 +363,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
             {
             }
 
-            if (PartDelay > TimeSpan.Zero)
+            bool openAtArrival = session.State == "open";
+            TimeSpan delay = PartDelayOf?.Invoke(part.PartNumber) ?? PartDelay;
+            if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(PartDelay, ct);
+                await Task.Delay(delay, ct);
             }
 
             if (part.Expired)
@@ -339,7 +377,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
                     : Xml(HttpStatusCode.Forbidden, "AccessDenied", "Access Denied");
             }
 
-            if (session.State != "open")
+            if (session.State != "open" && !(ServerOutlivesClient && openAtArrival))
             {
                 return Xml(HttpStatusCode.NotFound, "NoSuchUpload", "The specified upload does not exist.");
             }
@@ -368,6 +406,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
             }
 
             session.Parts[part.PartNumber] = body;
+            if (session.State == "aborted")
+            {
+                PartsStoredAfterAbort.Enqueue(part.PartNumber);
+            }
+
             OnPartStored?.Invoke(part.PartNumber);
             var ok = new HttpResponseMessage(HttpStatusCode.OK);
             ok.Headers.ETag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(MD5.HashData(body))}\"");
@@ -382,6 +425,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
     private async Task<HttpResponseMessage> PostFormAsync(HttpRequestMessage request)
     {
         Log.Enqueue("POST form");
+        if (FormDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(FormDelay);
+        }
+
         if (request.Content is not MultipartFormDataContent form)
         {
             return Xml(HttpStatusCode.BadRequest, "MalformedPOSTRequest", "not multipart/form-data");
@@ -427,6 +475,16 @@ internal sealed class FakeUploadService : HttpMessageHandler
         }
 
         session.Object = file;
+        if (FormAnswerLost?.Invoke(_attempts[(session.Id, 0)]) == true)
+        {
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely (fake).");
+        }
+
+        if (FormAnswerAfterStore?.Invoke(_attempts[(session.Id, 0)]) is { } afterStore)
+        {
+            return afterStore;
+        }
+
         return new HttpResponseMessage(HttpStatusCode.NoContent);
     }
 

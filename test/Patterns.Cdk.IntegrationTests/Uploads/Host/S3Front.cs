@@ -15,7 +15,15 @@ namespace Patterns.Cdk.IntegrationTests.Uploads.Host;
 /// <param name="Key">Object key (decoded), empty for bucket requests.</param>
 /// <param name="PartNumber">The part number of an UploadPart, else null.</param>
 /// <param name="Attempt">How many requests for the same key and part number arrived so far, this one included (1 = first).</param>
-public sealed record FrontRequest(string Method, string Key, int? PartNumber, int Attempt);
+public sealed record FrontRequest(string Method, string Key, int? PartNumber, int Attempt)
+{
+    /// <summary>The S3 operation: <c>UploadPart</c>, <c>PostObject</c>, <c>CreateMultipartUpload</c>, <c>CompleteMultipartUpload</c>,
+    /// <c>AbortMultipartUpload</c>, <c>ListParts</c>, <c>HeadObject</c>, <c>GetObject</c>, <c>PutObject</c>, or the method for anything else.</summary>
+    public string Operation { get; init; } = Method;
+
+    /// <summary>Whether the request came through a presigned URL or form (the client's), not a header-signed SDK call (the handlers').</summary>
+    public bool Presigned { get; init; }
+}
 
 /// <summary>What the fault hook decides for one request.</summary>
 public abstract record Fault
@@ -25,6 +33,15 @@ public abstract record Fault
 
     /// <summary>Hold the request this long before it is checked (so its URL may expire meanwhile).</summary>
     public sealed record Hold(TimeSpan Delay) : Fault;
+
+    /// <summary>
+    /// The presigned URL (or POST form) has expired: this request and every later one with the same signature get
+    /// S3's 403 <c>AccessDenied</c> "Request has expired", as if the clock had passed its <c>X-Amz-Expires</c>.
+    /// </summary>
+    public sealed record Expire : Fault;
+
+    /// <summary>S3 does the work (the part or object is stored, the upload created or completed), then the connection drops before the answer.</summary>
+    public sealed record LoseAnswer : Fault;
 }
 
 /// <summary>
@@ -44,6 +61,8 @@ public sealed partial class S3Front : LoopbackServer
     private readonly ConcurrentDictionary<string, Upload> _uploads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Key, int Part), int> _attempts = new();
     private readonly ConcurrentQueue<string> _log = new();
+    private readonly ConcurrentDictionary<string, int> _expiredSignatures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _staleUrlReuses = new(StringComparer.Ordinal);
 
     /// <param name="emulator">fauxqs's S3 endpoint.</param>
     /// <param name="secrets">Secret access keys by access key id: whose presigned URLs and POST policies are accepted.</param>
@@ -57,6 +76,16 @@ public sealed partial class S3Front : LoopbackServer
         };
     }
 
+    /// <summary>
+    /// How many times part URLs were minted for an upload (by the API's upload id, the key's second-to-last segment).
+    /// An <see cref="Fault.Expire"/>d URL stays expired until the next mint: a URL minted again within the same second
+    /// has the same signature here, where in S3 time has passed and it would differ. Default: none (expired for good).
+    /// </summary>
+    public Func<string, int>? MintsOf { get; set; }
+
+    /// <summary>How many times each URL the front had answered "expired" to came back with no mint in between (by signature).</summary>
+    public IReadOnlyDictionary<string, int> StaleUrlReuses => _staleUrlReuses;
+
     /// <summary>Decides a fault for a request (null: none). Called for every request before any check.</summary>
     public Func<FrontRequest, Fault?>? Faults { get; set; }
 
@@ -65,6 +94,9 @@ public sealed partial class S3Front : LoopbackServer
 
     /// <summary>Multipart uploads the front saw created and not yet completed or aborted.</summary>
     public IReadOnlyCollection<string> OpenUploads => [.. _uploads.Keys];
+
+    /// <summary>The open multipart uploads with their key and how many parts each holds.</summary>
+    public IReadOnlyList<(string UploadId, string Key, int Parts)> OpenUploadDetails => [.. _uploads.Select(u => (u.Key, u.Value.Key, u.Value.Parts.Count))];
 
     protected override void Dispose(bool disposing)
     {
@@ -95,7 +127,31 @@ public sealed partial class S3Front : LoopbackServer
 
         int attempt = _attempts.AddOrUpdate((key, partNumber ?? 0), 1, (_, a) => a + 1);
         string what = $"{method} {key}{(partNumber is { } p ? $" part {p}" : string.Empty)} #{attempt}";
-        switch (Faults?.Invoke(new FrontRequest(method, key, partNumber, attempt)))
+        bool form = method == "POST" && key.Length == 0 && !Has("delete") && (request.ContentType ?? string.Empty).StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+        string operation = (method, form, partNumber is not null, Has("uploads"), Has("uploadId")) switch
+        {
+            ("POST", true, _, _, _) => "PostObject",
+            ("PUT", _, true, _, true) => "UploadPart",
+            ("POST", _, _, true, _) => "CreateMultipartUpload",
+            ("POST", _, _, _, true) => "CompleteMultipartUpload",
+            ("DELETE", _, _, _, true) => "AbortMultipartUpload",
+            ("GET" or "HEAD", _, false, _, true) => "ListParts",
+            ("HEAD", _, _, _, _) => "HeadObject",
+            ("GET", _, _, _, _) => "GetObject",
+            ("PUT", _, _, _, _) => "PutObject",
+            _ => method,
+        };
+        if (form)
+        {
+            // The form's key is in its body: the fault hook is asked once the form is read.
+            await PostObjectAsync(context, bucket);
+            return;
+        }
+
+        bool presigned = Has("X-Amz-Signature");
+        bool loseAnswer = false;
+        bool justExpired = false;
+        switch (Faults?.Invoke(new FrontRequest(method, key, partNumber, attempt) { Operation = operation, Presigned = presigned }))
         {
             case Fault.Fail fail:
                 await ReadBodyAsync(request);
@@ -104,6 +160,27 @@ public sealed partial class S3Front : LoopbackServer
             case Fault.Hold hold:
                 await Task.Delay(hold.Delay);
                 break;
+            case Fault.Expire when Q("X-Amz-Signature") is { } expiring:
+                _expiredSignatures[expiring] = Mints(key);
+                justExpired = true;
+                break;
+            case Fault.LoseAnswer:
+                loseAnswer = true;
+                break;
+        }
+
+        if (Q("X-Amz-Signature") is { } signed && _expiredSignatures.TryGetValue(signed, out int mintsThen) && (mintsThen < 0 || Mints(key) == mintsThen))
+        {
+            if (!justExpired)
+            {
+                // The caller sent a URL S3 already called expired, without asking for a new one (once may be fine: the
+                // "expired" answer itself may have been lost on the way back).
+                _staleUrlReuses.AddOrUpdate(signed, 1, (_, n) => n + 1);
+            }
+
+            await ReadBodyAsync(request);
+            await ErrorAsync(context, what, 403, "AccessDenied", "Request has expired");
+            return;
         }
 
         if (Has("X-Amz-Signature"))
@@ -115,12 +192,6 @@ public sealed partial class S3Front : LoopbackServer
                 await ErrorAsync(context, what, r.Status, r.Code, r.Message);
                 return;
             }
-        }
-
-        if (method == "POST" && key.Length == 0 && !Has("delete") && (request.ContentType ?? string.Empty).StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-        {
-            await PostObjectAsync(context, what, bucket);
-            return;
         }
 
         if ((method == "GET" || method == "HEAD") && key.Length > 0 && Q("uploadId") is { } listId && partNumber is null)
@@ -180,6 +251,13 @@ public sealed partial class S3Front : LoopbackServer
             }
 
             response.Headers[header.Key] = string.Join(",", header.Value);
+        }
+
+        if (loseAnswer)
+        {
+            _log.Enqueue($"{what} -> {status} (answer lost)");
+            await LoseAnswerAsync(context.Response);
+            return;
         }
 
         _log.Enqueue($"{what} -> {status}");
@@ -300,15 +378,41 @@ public sealed partial class S3Front : LoopbackServer
         await WriteAsync(context.Response, 200, "application/xml", Encoding.UTF8.GetBytes(new XDocument(new XDeclaration("1.0", "UTF-8", null), result).ToString()));
     }
 
-    private async Task PostObjectAsync(HttpListenerContext context, string what, string bucket)
+    private async Task PostObjectAsync(HttpListenerContext context, string bucket)
     {
         byte[] body = await ReadBodyAsync(context.Request);
         string boundary = BoundaryPattern().Match(context.Request.ContentType!).Groups[1].Value.Trim('"');
         (Dictionary<string, string> fields, byte[]? file) = ParseForm(body, boundary);
         string? F(string name) => fields.TryGetValue(name, out string? v) ? v : null;
+        string formKey = F("key") ?? string.Empty;
+        int attempt = _attempts.AddOrUpdate((formKey, 0), 1, (_, a) => a + 1);
+        string what = $"POST {formKey} #{attempt}";
+        bool loseAnswer = false;
+        switch (Faults?.Invoke(new FrontRequest("POST", formKey, null, attempt) { Operation = "PostObject", Presigned = true }))
+        {
+            case Fault.Fail fail:
+                await ErrorAsync(context, what, fail.Status, fail.Code, "injected failure");
+                return;
+            case Fault.Hold hold:
+                await Task.Delay(hold.Delay);
+                break;
+            case Fault.Expire when F("x-amz-signature") is { } expiring:
+                _expiredSignatures[expiring] = -1; // a form is minted once
+                break;
+            case Fault.LoseAnswer:
+                loseAnswer = true;
+                break;
+        }
+
         if (file is null || F("policy") is not { } policy || F("x-amz-signature") is not { } signature || F("x-amz-credential") is not { } credentialText || F("key") is not { } key)
         {
             await ErrorAsync(context, what, 400, "InvalidArgument", "POST requires file, key, Policy, X-Amz-Credential and X-Amz-Signature.");
+            return;
+        }
+
+        if (_expiredSignatures.ContainsKey(signature))
+        {
+            await ErrorAsync(context, what, 403, "AccessDenied", "Invalid according to Policy: Policy expired.");
             return;
         }
 
@@ -419,6 +523,13 @@ public sealed partial class S3Front : LoopbackServer
         context.Response.Headers["ETag"] = stored.Headers.ETag?.Tag ?? string.Empty;
         context.Response.Headers["Location"] = new Uri(Url, $"{bucket}/{key}").ToString();
         int status = F("success_action_status") is "200" or "201" ? int.Parse(F("success_action_status")!, CultureInfo.InvariantCulture) : 204;
+        if (loseAnswer)
+        {
+            _log.Enqueue($"{what} PostObject {key} -> {status} (answer lost)");
+            await LoseAnswerAsync(context.Response);
+            return;
+        }
+
         _log.Enqueue($"{what} PostObject {key} -> {status}");
         await WriteAsync(context.Response, status, null, ReadOnlyMemory<byte>.Empty);
     }
@@ -467,9 +578,38 @@ public sealed partial class S3Front : LoopbackServer
 
     private static int IndexOf(byte[] haystack, byte[] needle, int from) => haystack.AsSpan(from).IndexOf(needle) is int i and >= 0 ? from + i : -1;
 
+    /// <summary>
+    /// The connection drops before the answer is complete. (HttpListener's Abort alone would still send the status line
+    /// and headers of a 200: it closes the response stream first.) Headers promise a body, part of it is sent, then the
+    /// connection is aborted: the caller sees the answer end prematurely.
+    /// </summary>
+    private static async Task LoseAnswerAsync(HttpListenerResponse response)
+    {
+        response.StatusCode = 500;
+        response.ContentLength64 = 1024;
+        await response.OutputStream.WriteAsync(Encoding.ASCII.GetBytes("<?xml version="));
+        await response.OutputStream.FlushAsync();
+        response.Abort();
+    }
+
+    private int Mints(string key)
+    {
+        string[] segments = key.Split('/');
+        return MintsOf is { } mints && segments.Length >= 2 ? mints(segments[^2]) : -1;
+    }
+
     private async Task ErrorAsync(HttpListenerContext context, string what, int status, string code, string message)
     {
         _log.Enqueue($"{what} -> {status} {code}");
+        if (context.Request.HttpMethod == "HEAD")
+        {
+            // As S3: a HEAD answer has no body (bytes after it would be read as the next answer on the connection).
+            context.Response.StatusCode = status;
+            context.Response.ContentLength64 = 0;
+            context.Response.Close();
+            return;
+        }
+
         var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message), new XElement("RequestId", Guid.NewGuid().ToString("N")));
         await WriteAsync(context.Response, status, "application/xml", Encoding.UTF8.GetBytes(new XDocument(new XDeclaration("1.0", "UTF-8", null), error).ToString()));
     }
