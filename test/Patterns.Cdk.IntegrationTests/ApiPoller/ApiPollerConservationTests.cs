@@ -42,7 +42,7 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
         ConservationSettings settings = ConservationSettings.FromEnvironment();
         var report = new ConservationReport("apipoller", settings);
         var random = new Random(settings.Seed);
-        int jobs = settings.Inputs(8, 60);
+        int jobs = settings.Inputs(8, 80);
 
         // Two fault layers drawn from the same seed: the AWS requests (the shared plan), and the partner's answers
         // (timeouts cost a real request timeout each, so they get a smaller weight there).
@@ -457,7 +457,7 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
         report.Row("consumer invocations", scenario.ConsumerInvocations.Count);
         report.Row("processor runs beyond the first (at least once)", redeliveredProcessing);
         report.Row("DLQ messages", dead.Count);
-        report.Section("Failed batches", runs.SelectMany(r => r.FailedBatches.Select(b => $"- job {r.JobId[..8]}: {b.Pages.Count} page(s) left PLANNED after {b.Error}")).DefaultIfEmpty("- none").Aggregate((a, b) => a + "\n" + b));
+        report.Section("Failed batches", runs.SelectMany(r => r.FailedBatches.Select(b => $"- job {r.JobId[..8]}: {b.Pages.Count} page(s) in the batch when it failed ({b.Error})")).DefaultIfEmpty("- none").Aggregate((a, b) => a + "\n" + b));
     }
 
     private static async Task<Dictionary<int, (TaskState State, string? Failure)>> PageStatesAsync(ApiPollerScenario scenario, string jobId)
