@@ -42,7 +42,7 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
         ConservationSettings settings = ConservationSettings.FromEnvironment();
         var report = new ConservationReport("apipoller", settings);
         var random = new Random(settings.Seed);
-        int jobs = settings.Inputs(8, 80);
+        int jobs = settings.Inputs(6, 80);
 
         // Two fault layers drawn from the same seed: the AWS requests (the shared plan), and the partner's answers
         // (timeouts cost a real request timeout each, so they get a smaller weight there).
