@@ -62,13 +62,40 @@ public class LedgerRecorderTests
     [Theory]
     [InlineData(null)]
     [InlineData("null")]
-    public async Task Without_a_version_the_revision_is_the_ETag(string? versionId)
+    public async Task Without_a_version_the_revision_is_the_ETag_and_the_event_sequencer(string? versionId)
     {
         await Recorder().HandleAsync(Samples.Utf8(Samples.S3Event(Samples.S3Record("incoming/a.txt", versionId: versionId, eTag: "0123abcd-2"))));
 
         Dictionary<string, AttributeValue> item = _puts.Single().Item;
-        item["revision"].S.Should().Be("0123abcd-2");
+        item["revision"].S.Should().Be("0123abcd-2@0C0F6F405D6ED209E1");
         item.Should().NotContainKey("versionId");
+    }
+
+    [Fact]
+    public async Task Unversioned_a_re_upload_of_the_same_bytes_is_a_new_revision_and_a_redelivery_is_not()
+    {
+        // The conservation run found it: keyed by ETag alone, the same bytes uploaded again (which replace the in-place
+        // output with the unstamped original) were taken for a duplicate delivery and never processed again.
+        string first = Samples.S3Record("incoming/a.txt", eTag: "0123abcd-2");
+        string again = first.Replace("0C0F6F405D6ED209E1", "0C0F6F405D6ED209F7", StringComparison.Ordinal);
+
+        await Recorder().HandleAsync(Samples.Utf8(Samples.S3Event(first)));
+        await Recorder().HandleAsync(Samples.Utf8(Samples.S3Event(first)));
+        await Recorder().HandleAsync(Samples.Utf8(Samples.S3Event(again)));
+
+        _puts.Select(p => p.Item["revision"].S).Should().Equal("0123abcd-2@0C0F6F405D6ED209E1", "0123abcd-2@0C0F6F405D6ED209E1", "0123abcd-2@0C0F6F405D6ED209F7");
+        _puts.Should().OnlyContain(p => p.ConditionExpression == "attribute_not_exists(objectId)", "the table's key (objectId, revision) absorbs the redelivery");
+    }
+
+    [Fact]
+    public async Task Unversioned_without_a_sequencer_the_revision_is_the_ETag()
+    {
+        string record = System.Text.RegularExpressions.Regex.Replace(Samples.S3Record("incoming/a.txt", eTag: "0123abcd-2"), ",\\s*\"sequencer\":\\s*\"[0-9A-F]+\"", "");
+        record.Should().NotContain("sequencer");
+
+        await Recorder().HandleAsync(Samples.Utf8(Samples.S3Event(record)));
+
+        _puts.Single().Item["revision"].S.Should().Be("0123abcd-2");
     }
 
     [Fact]

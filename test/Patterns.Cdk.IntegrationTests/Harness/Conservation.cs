@@ -85,6 +85,9 @@ public sealed class ConservationReport(string path, ConservationSettings setting
 
     public FaultInjector? Faults { get; set; }
 
+    /// <summary>What the outcome rows count ("inputs" by default; e.g. "keys" when re-uploads of a key make one outcome).</summary>
+    public string OutcomeUnit { get; set; } = "inputs";
+
     /// <summary>What was found wrong (each a lost or extra item, or a broken invariant); empty when the run conserved everything.</summary>
     public IReadOnlyList<string> Problems => _problems;
 
@@ -117,8 +120,8 @@ public sealed class ConservationReport(string path, ConservationSettings setting
 
         if (Faults is not null)
         {
-            Add("calls seen by the fault layer", Faults.Requests);
-            Add("failures injected", Faults.Failures);
+            Add("calls seen by the fault layer (faultable)", $"{Faults.Requests} ({Faults.EligibleRequests})");
+            Add("failures injected (share of faultable calls)", $"{Faults.Failures} ({(Faults.EligibleRequests == 0 ? 0 : 100.0 * Faults.Failures / Faults.EligibleRequests).ToString("0.0", CultureInfo.InvariantCulture)}%)");
             foreach (var kind in Faults.Injected.GroupBy(f => f.Kind).OrderBy(g => g.Key))
             {
                 Add($"faults: {kind.Key}", kind.Key is FaultKind.Latency or FaultKind.Outage
@@ -127,9 +130,9 @@ public sealed class ConservationReport(string path, ConservationSettings setting
             }
         }
 
-        Add("outcome: processed", Processed);
-        Add("outcome: DLQ", DeadLettered);
-        Add("outcome: parked", Parked);
+        Add($"outcome: processed ({OutcomeUnit})", Processed);
+        Add($"outcome: DLQ ({OutcomeUnit})", DeadLettered);
+        Add($"outcome: parked ({OutcomeUnit})", Parked);
         Add("lost", Lost);
         Add("extra", Extra);
         Add("wall time", $"{Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
@@ -139,7 +142,7 @@ public sealed class ConservationReport(string path, ConservationSettings setting
     /// <summary>One line: path, mode, inputs, faults, outcomes, lost, extra, seed, time.</summary>
     public string SummaryLine() =>
         $"conservation {path} ({settings.Mode}): {Inputs} inputs ({Duplicates} duplicates, {BadInputs} bad), "
-        + $"{Faults?.Failures ?? 0} failures injected on {Faults?.Requests ?? 0} calls; processed {Processed}, DLQ {DeadLettered}, parked {Parked}; "
+        + $"{Faults?.Failures ?? 0} failures injected on {Faults?.EligibleRequests ?? 0} faultable calls; processed {Processed}, DLQ {DeadLettered}, parked {Parked}; "
         + $"lost {Lost}, extra {Extra}; seed {settings.Seed}; {Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
 
     /// <summary>Writes the table (and sections) to artifacts/integration/conservation/&lt;path&gt;.md; returns the file.</summary>

@@ -150,6 +150,18 @@ public sealed class FaultInjector
         }
     }
 
+    /// <summary>Requests the plan applies to (the ones that may be faulted), while enabled.</summary>
+    public long EligibleRequests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _eligibleByService.Values.Sum();
+            }
+        }
+    }
+
     /// <summary>Requests seen per service while enabled.</summary>
     public IReadOnlyDictionary<string, int> RequestsByService
     {
@@ -168,6 +180,19 @@ public sealed class FaultInjector
 
     /// <summary>Failures injected (every kind but latency).</summary>
     public int Failures => Injected.Count(f => f.Kind != FaultKind.Latency);
+
+    /// <summary>
+    /// Whether the failures injected are at least what <see cref="FaultPlan.Rate"/> promises on the faultable requests,
+    /// allowing three standard deviations of sampling noise (so a run cannot pass with the layer silently off).
+    /// </summary>
+    public bool InjectedAtLeastThePlannedRate(out string explanation)
+    {
+        double expected = Plan.Rate * EligibleRequests;
+        double floor = expected - (3 * Math.Sqrt(expected * (1 - Plan.Rate)));
+        int failures = Failures;
+        explanation = $"{failures} failures on {EligibleRequests} faultable requests; the plan's rate {Plan.Rate.ToString(CultureInfo.InvariantCulture)} expects {expected:0} (at least {floor:0})";
+        return failures >= floor;
+    }
 
     /// <summary>The HTTP layer for one client (caller, service) over <paramref name="inner"/>.</summary>
     public DelegatingHandler CreateHandler(string caller, string service, HttpMessageHandler inner) =>
@@ -192,7 +217,7 @@ public sealed class FaultInjector
 
             int eligible = _eligibleByService[service] = _eligibleByService.GetValueOrDefault(service) + 1;
 
-            // Always the same four draws per request, so one plan change does not shift every later decision.
+            // Always the same five draws per request, so a change of rates or weights does not shift every later decision.
             double latencyDraw = _random.NextDouble();
             double failureDraw = _random.NextDouble();
             double kindDraw = _random.NextDouble();
@@ -242,7 +267,14 @@ public sealed class FaultInjector
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"| fault | {string.Join(" | ", services)} | total |");
         table.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(services.Select(_ => "---:|"))}---:|");
+        Dictionary<string, int> eligible;
+        lock (_lock)
+        {
+            eligible = new Dictionary<string, int>(_eligibleByService);
+        }
+
         table.AppendLine(CultureInfo.InvariantCulture, $"| requests seen | {string.Join(" | ", services.Select(s => requests.GetValueOrDefault(s)))} | {requests.Values.Sum()} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| of which faultable (the plan applies) | {string.Join(" | ", services.Select(s => eligible.GetValueOrDefault(s)))} | {eligible.Values.Sum()} |");
         foreach (var group in injected.GroupBy(f => (f.Kind, f.Phase)).OrderBy(g => g.Key.Kind).ThenBy(g => g.Key.Phase))
         {
             string label = group.Key.Kind is FaultKind.Latency or FaultKind.Outage ? $"{group.Key.Kind}" : $"{group.Key.Kind} ({group.Key.Phase.ToString().ToLowerInvariant()})";
@@ -251,18 +283,18 @@ public sealed class FaultInjector
 
         int failures = injected.Count(f => f.Kind != FaultKind.Latency);
         table.AppendLine(CultureInfo.InvariantCulture,
-            $"| **failures** | {string.Join(" | ", services.Select(s => injected.Count(f => f.Service == s && f.Kind != FaultKind.Latency)))} | {failures} ({Percent(failures, requests.Values.Sum())} of requests) |");
+            $"| **failures** | {string.Join(" | ", services.Select(s => injected.Count(f => f.Service == s && f.Kind != FaultKind.Latency)))} | {failures} ({Percent(failures, eligible.Values.Sum())} of faultable requests) |");
         return table.ToString();
     }
 
-    /// <summary>One line: "412 faults on 3120 requests (13.2%): Http500 40, ...".</summary>
+    /// <summary>One line: "412 failures on 3120 faultable requests (13.2%): Http500 40, ...".</summary>
     public string Summary()
     {
         IReadOnlyList<InjectedFault> injected = Injected;
-        long requests = Requests;
+        long requests = EligibleRequests;
         int failures = injected.Count(f => f.Kind != FaultKind.Latency);
         string kinds = string.Join(", ", injected.GroupBy(f => f.Kind).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
-        return $"{failures} failures on {requests} requests ({Percent(failures, requests)}): {kinds}";
+        return $"{failures} failures on {requests} faultable requests ({Percent(failures, requests)}): {kinds}";
     }
 
     private static string Percent(long part, long whole) =>

@@ -70,7 +70,7 @@ public sealed class StrategyFlowTests(EmulatorFixture emulators, ITestOutputHelp
                 outputEvents.Should().ContainSingle().Which.Payload.Should().Contain(deployment.Processor.PrincipalId);
                 deployment.GuardInvocations(Cause.Output).Should().Be(1);
                 deployment.Counter.Count(r => r.Service == "DynamoDB" && r.Cause == Cause.Output).Should().Be(0);
-                (await deployment.LedgerItemsAsync()).Should().ContainSingle().Which["revision"].S.Should().Be(eTag);
+                (await deployment.LedgerItemsAsync()).Should().ContainSingle().Which["revision"].S.Should().StartWith(eTag + "@", "unversioned: the ETag and the event's sequencer");
                 break;
         }
     }
@@ -102,7 +102,37 @@ public sealed class StrategyFlowTests(EmulatorFixture emulators, ITestOutputHelp
         (await deployment.ReadAsync(bucket, outputKey)).Should().Equal(second);
         if (strategy == ProcessingStrategy.ProcessedLedger)
         {
-            (await deployment.LedgerItemsAsync()).Select(i => i["revision"].S).Should().BeEquivalentTo(firstETag, secondETag);
+            (await deployment.LedgerItemsAsync()).Select(i => i["revision"].S.Split('@')[0]).Should().BeEquivalentTo(firstETag, secondETag);
+        }
+    }
+
+    [Theory]
+    [InlineData(ProcessingStrategy.SeparateBucket)]
+    [InlineData(ProcessingStrategy.KeyFilter)]
+    [InlineData(ProcessingStrategy.ObjectMetadata)]
+    [InlineData(ProcessingStrategy.ProcessedLedger)]
+    public async Task A_re_upload_of_the_same_bytes_is_processed_again_and_its_output_stays_stamped(ProcessingStrategy strategy)
+    {
+        // Found by the conservation run: on an unversioned bucket the ledger took the same bytes uploaded again (which
+        // replace the in-place output with the unstamped original) for a duplicate delivery, and left them unstamped.
+        using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, output);
+        const string key = "incoming/same.txt";
+        byte[] content = Samples.Text("the same bytes twice");
+
+        string eTag = await deployment.UploadAsync(key, content, "text/plain", deployment.OriginalMetadata());
+        await deployment.DriveAsync();
+        (await deployment.UploadAsync(key, content, "text/plain", deployment.OriginalMetadata())).Should().Be(eTag);
+        await deployment.DriveAsync();
+
+        deployment.ProcessorInvocations(Cause.Original).Should().Be(2);
+        deployment.ProcessorInvocations(Cause.Output).Should().Be(0);
+        (string bucket, string outputKey) = deployment.OutputLocationOf(key);
+        var stamped = (await deployment.HeadAsync(bucket, outputKey))!;
+        stamped.Metadata["sha256"].Should().Be(Samples.Sha256(content));
+        stamped.Metadata["source-etag"].Should().Be(eTag);
+        if (strategy == ProcessingStrategy.ProcessedLedger)
+        {
+            (await deployment.LedgerItemsAsync()).Should().HaveCount(2, "two writes of the key, two revisions (ETag and sequencer)");
         }
     }
 }

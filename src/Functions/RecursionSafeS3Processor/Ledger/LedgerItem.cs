@@ -7,7 +7,8 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// <summary>
 /// The ledger's item for one object revision, written by <see cref="LedgerRecorder"/> and read back by
 /// <see cref="ContentStampProcessor"/> from the table's stream (<c>NewImage</c>).
-/// Key: <c>objectId</c> = "bucket/key" (partition), <c>revision</c> = version id, or the ETag when unversioned (sort).
+/// Key: <c>objectId</c> = "bucket/key" (partition), <c>revision</c> = version id, or, when unversioned, the ETag and
+/// the event's sequencer (<c>eTag@sequencer</c>; the ETag alone when the record has no sequencer) (sort).
 /// </summary>
 public static class LedgerItem
 {
@@ -28,7 +29,7 @@ public static class LedgerItem
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(entity);
-        string revision = target.VersionId ?? target.ETag
+        string revision = target.VersionId ?? UnversionedRevision(target.ETag, entity.Sequencer)
             ?? throw new BadInputException("the S3 record has neither a versionId nor an eTag to identify the object revision");
 
         var item = new Dictionary<string, AttributeValue>(10)
@@ -50,6 +51,15 @@ public static class LedgerItem
 
         return item;
     }
+
+    /// <summary>
+    /// The revision of an object in an unversioned bucket. The ETag alone cannot tell a redelivered event from a genuine
+    /// re-upload of the same bytes: the re-upload replaces the in-place output with the unstamped original, and a ledger
+    /// keyed by ETag would take its event for a duplicate and never process it again. S3 gives every write of a key a new
+    /// sequencer and a redelivered event carries the same one, so ETag and sequencer together identify the write.
+    /// </summary>
+    private static string? UnversionedRevision(string? eTag, string? sequencer) =>
+        eTag is null ? null : string.IsNullOrEmpty(sequencer) ? eTag : $"{eTag}@{sequencer}";
 
     /// <summary>The object revision a ledger stream record asks to process.</summary>
     /// <exception cref="BadInputException">The image is missing, or has no bucket or key.</exception>
