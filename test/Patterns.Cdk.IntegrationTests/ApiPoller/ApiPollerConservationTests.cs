@@ -40,7 +40,7 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
     public async Task Every_planned_page_ends_fetched_or_counted_as_failed_and_job_totals_equal_the_page_states()
     {
         ConservationSettings settings = ConservationSettings.FromEnvironment();
-        var report = new ConservationReport("apipoller", settings);
+        var report = new ConservationReport("apipoller", settings) { OutcomeUnit = "pages" };
         var random = new Random(settings.Seed);
         int jobs = settings.Inputs(6, 80);
 
@@ -166,6 +166,14 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
 
             report.Row("partner waits asked (Retry-After, backoff), s", scenario.Waits.Sum(w => w.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture));
             report.Section("Partner faults by kind", partnerFaults.Table());
+            foreach (FaultInjector injector in new[] { aws, partnerFaults })
+            {
+                if (!injector.InjectedAtLeastThePlannedRate(out string rate))
+                {
+                    report.Problem($"the fault layer injected less than planned: {rate}");
+                }
+            }
+
             if (report.Problems.Count > 0)
             {
                 scenario.WriteLogs(300);

@@ -44,7 +44,7 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
     public async Task Every_upload_is_delivered_blurred_or_in_the_dead_letter_queue_and_no_face_leaves_unblurred()
     {
         ConservationSettings settings = ConservationSettings.FromEnvironment();
-        var report = new ConservationReport("faceblur", settings);
+        var report = new ConservationReport("faceblur", settings) { OutcomeUnit = "uploads" };
         var random = new Random(settings.Seed);
         int count = settings.Inputs(300, 3000);
 
@@ -280,6 +280,11 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
         finally
         {
             rekognition.Faults = null;
+        }
+
+        if (!faults.InjectedAtLeastThePlannedRate(out string rate))
+        {
+            report.Problem($"the fault layer injected less than planned: {rate}");
         }
 
         report.Write();
