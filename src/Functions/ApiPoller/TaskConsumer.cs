@@ -80,34 +80,47 @@ public sealed class TaskConsumer
     {
         PagePointer page = ReadPointer(message);
         JsonLog log = _log.With(("messageId", message.MessageId), ("jobId", page.JobId), ("page", page.Page));
-
-        // One conditional write both reads the page's state and makes sure it is at least ENQUEUED (the fetcher marks it
-        // after sending; a fast consumer may get there first). A terminal page was handled by an earlier delivery.
-        TaskMove check = await _progress.MoveTaskAsync(page.JobId, page.Page, TaskState.Saved, TaskState.Enqueued);
-        TaskState current = check.Outcome == TaskMoveOutcome.Moved ? TaskState.Enqueued : check.Previous;
-        if (current.IsTerminal())
-        {
-            log.Info("duplicate delivery of a finished page; acknowledged without processing", ("state", current.ToApiName()));
-            return;
-        }
-
         try
         {
+            // One conditional write both reads the page's state and makes sure it is at least ENQUEUED (the fetcher marks it
+            // after sending; a fast consumer may get there first). A terminal page was handled by an earlier delivery.
+            TaskMove check = await _progress.MoveTaskAsync(page.JobId, page.Page, TaskState.Saved, TaskState.Enqueued);
+            TaskState current = check.Outcome == TaskMoveOutcome.Moved ? TaskState.Enqueued : check.Previous;
+            if (current.IsTerminal())
+            {
+                log.Info("duplicate delivery of a finished page; acknowledged without processing", ("state", current.ToApiName()));
+                return;
+            }
+
             await _processor.ProcessAsync(page, CancellationToken.None);
+            await _progress.MoveTaskAsync(page.JobId, page.Page, TaskState.Enqueued, TaskState.Completed);
         }
         catch (Exception e)
         {
+            // On the last receive, whatever failed (the processor, or a progress write around it), the page is recorded
+            // PROCESSING_FAILED before the message moves to the dead-letter queue, so the job's counts become final.
             int receiveCount = ReceiveCount(message);
             if (e is BadInputException || receiveCount >= _settings.MaxReceiveCount)
             {
-                await _progress.MoveTaskAsync(page.JobId, page.Page, TaskState.Enqueued, TaskState.ProcessingFailed, ProcessingFailedCode);
-                log.Error("page processing failed for the last time; recorded as PROCESSING_FAILED", e, ("receiveCount", receiveCount));
+                await RecordProcessingFailedAsync(page, e, receiveCount, log);
             }
 
             throw;
         }
+    }
 
-        await _progress.MoveTaskAsync(page.JobId, page.Page, TaskState.Enqueued, TaskState.Completed);
+    private async Task RecordProcessingFailedAsync(PagePointer page, Exception failure, int receiveCount, JsonLog log)
+    {
+        try
+        {
+            await _progress.MoveTaskAsync(page.JobId, page.Page, TaskState.Enqueued, TaskState.ProcessingFailed, ProcessingFailedCode);
+            log.Error("page processing failed for the last time; recorded as PROCESSING_FAILED", failure, ("receiveCount", receiveCount));
+        }
+        catch (Exception e)
+        {
+            // The message still fails (and moves to the dead-letter queue); the page stays ENQUEUED, which the logs name.
+            log.Error("page processing failed for the last time and PROCESSING_FAILED could not be recorded; the page stays ENQUEUED", e, ("receiveCount", receiveCount), ("failure", failure.GetType().Name));
+        }
     }
 
     private PagePointer ReadPointer(SqsMessage message)

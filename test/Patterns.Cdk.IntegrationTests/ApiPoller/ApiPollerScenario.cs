@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.SQS;
@@ -34,7 +35,10 @@ internal sealed class ApiPollerScenario : IDisposable
 {
     public const int MaxReceiveCount = 3;
     public const int PagesPerBatch = 4;
-    private const string ConsumerId = "TaskConsumer";
+    public const string ConsumerId = "TaskConsumer";
+
+    /// <summary>The caller name of the planner's and fetchers' clients in the fault layer.</summary>
+    public const string FetchersId = "Fetchers";
 
     private readonly EmulatorFixture _emulators;
     private readonly ITestOutputHelper _output;
@@ -42,12 +46,15 @@ internal sealed class ApiPollerScenario : IDisposable
     private readonly IAmazonS3 _s3;
     private readonly IAmazonSQS _sqs;
     private readonly IAmazonDynamoDB _dynamoDb;
+    private readonly IAmazonS3 _consumerS3;
+    private readonly IAmazonSQS _consumerSqs;
+    private readonly IAmazonDynamoDB _consumerDynamoDb;
     private readonly HttpClient _partnerHttp = PartnerClient.CreateHttpClient();
     private readonly SqsEventSourceMapping _mapping;
     private readonly TaskConsumer _consumer;
 
     private ApiPollerScenario(EmulatorFixture emulators, ITestOutputHelper output, string id, string sourcesJson, FakePartner partner,
-        string workQueueUrl, string workQueueArn, string deadLetterQueueUrl, IPageProcessor? processor, TimeSpan functionTimeout)
+        string workQueueUrl, string workQueueArn, string deadLetterQueueUrl, IPageProcessor? processor, TimeSpan functionTimeout, ScenarioFaults? faults)
     {
         _emulators = emulators;
         _output = output;
@@ -57,11 +64,16 @@ internal sealed class ApiPollerScenario : IDisposable
         WorkQueueUrl = workQueueUrl;
         DeadLetterQueueUrl = deadLetterQueueUrl;
         Log = new JsonLog(_logStream, name => name == "LOG_LEVEL" ? "Debug" : null, TimeProvider.System);
-        _s3 = emulators.CreateS3();
-        _sqs = emulators.CreateSqs();
-        _dynamoDb = emulators.CreateDynamoDb();
+        FaultInjector? injector = faults?.Injector;
+        _s3 = emulators.CreateS3(Faulted(injector, FetchersId, "S3"));
+        _sqs = emulators.CreateSqs(Faulted(injector, FetchersId, "SQS"));
+        _dynamoDb = emulators.CreateDynamoDb(Faulted(injector, FetchersId, "DynamoDB"));
+        _consumerS3 = injector is null ? _s3 : emulators.CreateS3(Faulted(injector, ConsumerId, "S3"));
+        _consumerSqs = injector is null ? _sqs : emulators.CreateSqs(Faulted(injector, ConsumerId, "SQS"));
+        _consumerDynamoDb = injector is null ? _dynamoDb : emulators.CreateDynamoDb(Faulted(injector, ConsumerId, "DynamoDB"));
         var progressSettings = new ProgressSettings(TableName, 7);
         Progress = new ProgressStore(_dynamoDb, progressSettings);
+        WorkflowProgress = injector is null ? Progress : new ProgressStore(emulators.DynamoDb, progressSettings);
         Catalog = SourceCatalog.Parse(sourcesJson);
         var timing = new PartnerTiming
         {
@@ -72,7 +84,7 @@ internal sealed class ApiPollerScenario : IDisposable
                     Waits.Add(wait);
                 }
 
-                return Task.Delay(wait, cancellationToken);
+                return Task.Delay(faults is null ? wait : wait / faults.TimeCompression, cancellationToken);
             },
         };
         Services = new FetchServices
@@ -97,7 +109,13 @@ internal sealed class ApiPollerScenario : IDisposable
             DeadLetterQueueUrl = deadLetterQueueUrl,
             Region = EmulatorFixture.Region,
         };
-        _consumer = new TaskConsumer(Progress, _sqs, processor ?? new ItemCountingProcessor(_s3, Log), consumerSettings, Log);
+        IPageProcessor counting = new ItemCountingProcessor(_consumerS3, Log);
+        _consumer = new TaskConsumer(
+            injector is null ? Progress : new ProgressStore(_consumerDynamoDb, progressSettings),
+            _consumerSqs,
+            processor ?? faults?.Processor?.Invoke(counting) ?? counting,
+            consumerSettings,
+            Log);
         _mapping = new SqsEventSourceMapping(emulators.Sqs, InvokeConsumerAsync, ConsumerId, workQueueUrl, workQueueArn, batchSize: 10, reportBatchItemFailures: true, EventFilter.None);
     }
 
@@ -105,6 +123,9 @@ internal sealed class ApiPollerScenario : IDisposable
     public const string SecretValue = "Bearer test-s3cr3t";
 
     public FakePartner Partner { get; }
+
+    /// <summary>The emulators, with their plain clients (the workflow's own steps and the assertions use them).</summary>
+    public EmulatorFixture Emulators => _emulators;
 
     public string Bucket { get; }
 
@@ -117,6 +138,15 @@ internal sealed class ApiPollerScenario : IDisposable
     public JsonLog Log { get; }
 
     public ProgressStore Progress { get; }
+
+    /// <summary>The progress store of the workflow's own DynamoDB steps (CompleteFetching, RecordJobFailure): no faults, Step Functions retries them.</summary>
+    public ProgressStore WorkflowProgress { get; }
+
+    /// <summary>Every consumer invocation: its payload, its response, or the error it failed with.</summary>
+    public List<(string Payload, string? Response, Exception? Error)> ConsumerInvocations { get; } = [];
+
+    /// <summary>Whether <see cref="Dispose"/> writes the last log lines to the test output (a conservation run writes them only when it fails).</summary>
+    public bool WriteLogsOnDispose { get; set; } = true;
 
     public SourceCatalog Catalog { get; }
 
@@ -142,7 +172,8 @@ internal sealed class ApiPollerScenario : IDisposable
         """;
 
     public static async Task<ApiPollerScenario> CreateAsync(
-        EmulatorFixture emulators, ITestOutputHelper output, FakePartner partner, string sourcesJson, IPageProcessor? processor = null, TimeSpan? functionTimeout = null)
+        EmulatorFixture emulators, ITestOutputHelper output, FakePartner partner, string sourcesJson, IPageProcessor? processor = null, TimeSpan? functionTimeout = null,
+        ScenarioFaults? faults = null)
     {
         string id = Guid.NewGuid().ToString("N")[..10];
         await emulators.S3.PutBucketAsync($"poller-{id}");
@@ -165,7 +196,7 @@ internal sealed class ApiPollerScenario : IDisposable
             },
         })).QueueUrl;
         string workQueueArn = (await emulators.Sqs.GetQueueAttributesAsync(workQueueUrl, ["QueueArn"])).QueueARN;
-        return new ApiPollerScenario(emulators, output, id, sourcesJson, partner, workQueueUrl, workQueueArn, deadLetterQueueUrl, processor, functionTimeout ?? TimeSpan.FromSeconds(120));
+        return new ApiPollerScenario(emulators, output, id, sourcesJson, partner, workQueueUrl, workQueueArn, deadLetterQueueUrl, processor, functionTimeout ?? TimeSpan.FromSeconds(120), faults);
     }
 
     /// <summary>Creates a job as POST /jobs does (status REQUESTED) and returns its id.</summary>
@@ -227,14 +258,17 @@ internal sealed class ApiPollerScenario : IDisposable
         return run;
     }
 
+    /// <summary>One poll of the consumer's event source mapping; false when the work queue had nothing.</summary>
+    public Task<bool> PollConsumerAsync() => _mapping.PollAsync();
+
     /// <summary>Runs the consumer's event source mapping until the work queue is empty.</summary>
-    public async Task DriveConsumerAsync()
+    public async Task DriveConsumerAsync(int maxPolls = 60, TimeSpan? limit = null)
     {
         var clock = Stopwatch.StartNew();
         int polls = 0;
         while (await _mapping.PollAsync())
         {
-            if (++polls > 60 || clock.Elapsed > TimeSpan.FromSeconds(30))
+            if (++polls > maxPolls || clock.Elapsed > (limit ?? TimeSpan.FromSeconds(30)))
             {
                 throw new TimeoutException($"The work queue did not drain after {polls} polls in {clock.Elapsed.TotalSeconds:0.0} s.");
             }
@@ -266,16 +300,27 @@ internal sealed class ApiPollerScenario : IDisposable
     /// <summary>Sends a message to the work queue (a duplicate delivery, for example).</summary>
     public Task SendAsync(string body) => _emulators.Sqs.SendMessageAsync(WorkQueueUrl, body);
 
-    public void Dispose()
+    /// <summary>Writes the last <paramref name="count"/> log lines to the test output.</summary>
+    public void WriteLogs(int count)
     {
-        foreach (string line in LogText.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(200))
+        foreach (string line in LogText.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(count))
         {
             _output.WriteLine(line);
         }
+    }
 
-        _s3.Dispose();
-        _sqs.Dispose();
-        _dynamoDb.Dispose();
+    public void Dispose()
+    {
+        if (WriteLogsOnDispose)
+        {
+            WriteLogs(200);
+        }
+
+        foreach (IDisposable client in new IDisposable[] { _s3, _sqs, _dynamoDb, _consumerS3, _consumerSqs, _consumerDynamoDb }.Distinct())
+        {
+            client.Dispose();
+        }
+
         _partnerHttp.Dispose();
         _logStream.Dispose();
     }
@@ -313,13 +358,19 @@ internal sealed class ApiPollerScenario : IDisposable
         {
             using var input = new MemoryStream(Encoding.UTF8.GetBytes(payload));
             using Stream output = await _consumer.HandleAsync(input);
-            return (await new StreamReader(output).ReadToEndAsync(), null);
+            string response = await new StreamReader(output).ReadToEndAsync();
+            ConsumerInvocations.Add((payload, response, null));
+            return (response, null);
         }
         catch (Exception e)
         {
+            ConsumerInvocations.Add((payload, null, e));
             return (null, e);
         }
     }
+
+    private static FaultyHttpClientFactory? Faulted(FaultInjector? injector, string caller, string service) =>
+        injector is null ? null : new FaultyHttpClientFactory(injector, caller, service);
 
     /// <summary>Stands in for Secrets Manager: every secret holds <see cref="SecretValue"/>; counts the reads.</summary>
     private sealed class StaticSecrets : ISecretReader
@@ -343,4 +394,17 @@ internal sealed class JobRun(JobPlan plan)
     public List<int> Remaining { get; } = [];
 
     internal CursorProgress? Cursor { get; set; }
+}
+
+/// <summary>
+/// A conservation run's settings for the scenario: the fault layer in the fetchers' and the consumer's S3, SQS and
+/// DynamoDB clients (callers <see cref="ApiPollerScenario.FetchersId"/> and <see cref="ApiPollerScenario.ConsumerId"/>),
+/// the partner clients' waits divided by <see cref="TimeCompression"/> (the asked waits are still recorded), and a
+/// wrapper around the bundled item-counting processor.
+/// </summary>
+internal sealed record ScenarioFaults(FaultInjector Injector)
+{
+    public double TimeCompression { get; init; } = 50;
+
+    public Func<IPageProcessor, IPageProcessor>? Processor { get; init; }
 }

@@ -27,6 +27,7 @@ public sealed class FakePartner : IDisposable
 
     public FakePartner(int totalItems)
     {
+        TotalItems = totalItems;
         _pages = new DemoPartnerPages(new DemoPartnerOptions(TotalItems: totalItems));
         int port = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -34,6 +35,9 @@ public sealed class FakePartner : IDisposable
         _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
+
+    /// <summary>The items the partner serves in all.</summary>
+    public int TotalItems { get; }
 
     /// <summary><c>http://127.0.0.1:{port}/</c>; the items are at <c>items</c>.</summary>
     public Uri BaseUrl { get; }
@@ -181,6 +185,12 @@ public abstract record FakePartnerBehavior
     /// <summary>A 200 whose body is cut in the middle of the JSON.</summary>
     public static FakePartnerBehavior Malformed { get; } = new Raw("""{"total":10,"items":[{"id":1},{"id":""");
 
+    /// <summary>The connection dropped: after a 200's headers announcing a body, before any of it.</summary>
+    public static FakePartnerBehavior Reset { get; } = new Dropped();
+
+    /// <summary>The normal page, announced with its full Content-Length, the connection dropped after <paramref name="share"/> of the body.</summary>
+    public static FakePartnerBehavior Cut(double share) => new CutPage(share);
+
     /// <summary>A 200 with a fixed body.</summary>
     public static FakePartnerBehavior Body(string json) => new Raw(json);
 
@@ -222,6 +232,35 @@ public abstract record FakePartnerBehavior
             }
 
             return WriteBodyAsync(response, Code, string.Create(CultureInfo.InvariantCulture, $$"""{"error":"status {{Code}}"}"""), cancellationToken);
+        }
+    }
+
+    // HttpListener cannot drop a connection before the status line: Abort() then still answers an empty chunked 200.
+    // So the status line and headers go out, announcing a body, and the connection drops before any of it.
+    private sealed record Dropped : FakePartnerBehavior
+    {
+        internal override async Task WriteAsync(HttpListenerResponse response, DemoPartnerPages pages, FakePartnerRequest request, CancellationToken cancellationToken)
+        {
+            response.StatusCode = 200;
+            response.ContentType = "application/json";
+            response.ContentLength64 = 1024;
+            await response.OutputStream.FlushAsync(cancellationToken);
+            response.Abort();
+        }
+    }
+
+    private sealed record CutPage(double Share) : FakePartnerBehavior
+    {
+        internal override async Task WriteAsync(HttpListenerResponse response, DemoPartnerPages pages, FakePartnerRequest request, CancellationToken cancellationToken)
+        {
+            DemoAnswer answer = pages.Answer(request.Method, request.Path, request.Query, static () => 0.999999);
+            byte[] bytes = Encoding.UTF8.GetBytes(answer.Body);
+            response.StatusCode = answer.StatusCode;
+            response.ContentType = "application/json";
+            response.ContentLength64 = bytes.Length;
+            await response.OutputStream.WriteAsync(bytes.AsMemory(0, Math.Clamp((int)(bytes.Length * Share), 1, bytes.Length - 1)), cancellationToken);
+            await response.OutputStream.FlushAsync(cancellationToken);
+            response.Abort();
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class FaceBlurScenario : IDisposable
     private long _sequencer = 0x0062E2A0B1C3D4E5;
 
     private FaceBlurScenario(EmulatorFixture emulators, FakeRekognition rekognition, ITestOutputHelper output, string id,
-        string workQueueUrl, string workQueueArn, string deadLetterQueueUrl)
+        string workQueueUrl, string workQueueArn, string deadLetterQueueUrl, FaultInjector? faults, TimeSpan? detectionAttemptTimeout, string logLevel)
     {
         _emulators = emulators;
         _output = output;
@@ -66,13 +66,13 @@ public sealed class FaceBlurScenario : IDisposable
             ["MIN_FACE_CONFIDENCE"] = "50",
             ["DEAD_LETTER_QUEUE_URL"] = deadLetterQueueUrl,
             ["REKOGNITION_ENDPOINT"] = rekognition.Endpoint.ToString(),
-            ["LOG_LEVEL"] = "DEBUG",
+            ["LOG_LEVEL"] = logLevel,
         };
         FaceBlurSettings settings = FaceBlurSettings.FromEnvironment(Env);
         var log = new JsonLog(_logStream, Env, TimeProvider.System);
-        _workerS3 = emulators.CreateS3();
-        _workerSqs = emulators.CreateSqs();
-        var detector = FakeRekognition.Detector(_rekognitionHttp, settings, log);
+        _workerS3 = emulators.CreateS3(faults is null ? null : new FaultyHttpClientFactory(faults, WorkerId, "S3"));
+        _workerSqs = emulators.CreateSqs(faults is null ? null : new FaultyHttpClientFactory(faults, WorkerId, "SQS"));
+        var detector = FakeRekognition.Detector(_rekognitionHttp, settings, log, detectionAttemptTimeout);
         _worker = new FaceBlurWorker(_workerS3, _workerSqs, detector, settings, log);
         _mapping = new SqsEventSourceMapping(emulators.Sqs, InvokeAsync, WorkerId, workQueueUrl, workQueueArn, batchSize: 1, reportBatchItemFailures: true, EventFilter.None);
     }
@@ -90,10 +90,20 @@ public sealed class FaceBlurScenario : IDisposable
     /// <summary>Worker invocations so far, with whether each failed as a whole.</summary>
     public List<(string Payload, string? Response, Exception? Error)> Invocations { get; } = [];
 
+    /// <summary>Whether <see cref="Dispose"/> writes the worker's log to the test output (a conservation run writes it only when it fails).</summary>
+    public bool WriteLogsOnDispose { get; set; } = true;
+
     public IReadOnlyList<JsonNode> Logs =>
         Encoding.UTF8.GetString(_logStream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
 
-    public static async Task<FaceBlurScenario> CreateAsync(EmulatorFixture emulators, FakeRekognition rekognition, ITestOutputHelper output)
+    /// <param name="emulators">fauxqs and dynalite.</param>
+    /// <param name="rekognition">The DetectFaces endpoint.</param>
+    /// <param name="output">Where the worker's log goes when the scenario is disposed.</param>
+    /// <param name="faults">The fault layer in the worker's S3 and SQS clients' HTTP pipeline; none when null.</param>
+    /// <param name="detectionAttemptTimeout">One DetectFaces attempt's timeout (the default policy's 10 s when null).</param>
+    /// <param name="logLevel">The worker's LOG_LEVEL.</param>
+    public static async Task<FaceBlurScenario> CreateAsync(
+        EmulatorFixture emulators, FakeRekognition rekognition, ITestOutputHelper output, FaultInjector? faults = null, TimeSpan? detectionAttemptTimeout = null, string logLevel = "DEBUG")
     {
         string id = Guid.NewGuid().ToString("N")[..10];
         await emulators.S3.PutBucketAsync($"faceblur-src-{id}");
@@ -110,7 +120,7 @@ public sealed class FaceBlurScenario : IDisposable
             },
         })).QueueUrl;
         string workQueueArn = (await emulators.Sqs.GetQueueAttributesAsync(workQueueUrl, ["QueueArn"])).QueueARN;
-        return new FaceBlurScenario(emulators, rekognition, output, id, workQueueUrl, workQueueArn, deadLetterQueueUrl);
+        return new FaceBlurScenario(emulators, rekognition, output, id, workQueueUrl, workQueueArn, deadLetterQueueUrl, faults, detectionAttemptTimeout, logLevel);
     }
 
     /// <summary>Uploads an object to the source bucket (key under <see cref="InputPrefix"/>) and sends the notification S3 would; returns that notification.</summary>
@@ -129,17 +139,27 @@ public sealed class FaceBlurScenario : IDisposable
         return notification;
     }
 
+    /// <summary>Uploads an object to the source bucket and returns the notification S3 would send, without sending it.</summary>
+    public async Task<string> PutAsync(string name, byte[] content, string contentType)
+    {
+        string key = InputPrefix + name;
+        PutObjectResponse put = await _emulators.S3.PutObjectAsync(new PutObjectRequest { BucketName = SourceBucket, Key = key, InputStream = new MemoryStream(content), ContentType = contentType });
+        return Notification(key, content.Length, put.ETag.Trim('"'), put.VersionId);
+    }
+
     /// <summary>Sends a message to the work queue (a redelivered notification, for example).</summary>
     public Task SendAsync(string body) => _emulators.Sqs.SendMessageAsync(WorkQueueUrl, body);
 
     /// <summary>Runs the event source mapping until the work queue is empty (a message moved by the redrive policy leaves it).</summary>
-    public async Task DriveAsync()
+    /// <param name="maxPolls">Polls allowed before the run counts as stuck (30 by default: a few messages).</param>
+    /// <param name="limit">Time allowed (20 s by default).</param>
+    public async Task DriveAsync(int maxPolls = 30, TimeSpan? limit = null)
     {
         var clock = Stopwatch.StartNew();
         int polls = 0;
         while (await _mapping.PollAsync())
         {
-            if (++polls > 30 || clock.Elapsed > TimeSpan.FromSeconds(20))
+            if (++polls > maxPolls || clock.Elapsed > (limit ?? TimeSpan.FromSeconds(20)))
             {
                 throw new TimeoutException($"The work queue did not drain after {polls} polls in {clock.Elapsed.TotalSeconds:0.0} s.");
             }
@@ -150,8 +170,19 @@ public sealed class FaceBlurScenario : IDisposable
     public Task<List<Message>> DrainAsync(string queueUrl) => _emulators.DrainAsync(queueUrl);
 
     /// <summary>Every key in the destination bucket.</summary>
-    public async Task<List<string>> DestinationKeysAsync() =>
-        ((await _emulators.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = DestinationBucket })).S3Objects ?? []).Select(o => o.Key).ToList();
+    public async Task<List<string>> DestinationKeysAsync()
+    {
+        var keys = new List<string>();
+        string? token = null;
+        do
+        {
+            ListObjectsV2Response page = await _emulators.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = DestinationBucket, ContinuationToken = token });
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+        return keys;
+    }
 
     /// <summary>The object written for <paramref name="name"/>: its bytes, Content-Type and user metadata.</summary>
     public async Task<(byte[] Content, string ContentType, MetadataCollection Metadata)> OutputAsync(string name)
@@ -162,11 +193,37 @@ public sealed class FaceBlurScenario : IDisposable
         return (copy.ToArray(), response.Headers.ContentType, response.Metadata);
     }
 
-    public void Dispose()
+    /// <summary>Sends many messages to the work queue, ten per SendMessageBatch.</summary>
+    public async Task SendAllAsync(IEnumerable<string> bodies)
     {
-        foreach (JsonNode line in Logs)
+        foreach (string[] chunk in bodies.Chunk(10))
+        {
+            SendMessageBatchResponse response = await _emulators.Sqs.SendMessageBatchAsync(
+                WorkQueueUrl, chunk.Select((body, i) => new SendMessageBatchRequestEntry(i.ToString(CultureInfo.InvariantCulture), body)).ToList());
+            if (response.Failed is { Count: > 0 } failed)
+            {
+                throw new InvalidOperationException($"fauxqs refused {failed.Count} notification(s): {failed[0].Code}");
+            }
+        }
+    }
+
+    /// <summary>The worker's log lines, the last <paramref name="count"/>.</summary>
+    public void WriteLogs(int count)
+    {
+        foreach (JsonNode line in Logs.TakeLast(count))
         {
             _output.WriteLine(line.ToJsonString());
+        }
+    }
+
+    public void Dispose()
+    {
+        if (WriteLogsOnDispose)
+        {
+            foreach (JsonNode line in Logs)
+            {
+                _output.WriteLine(line.ToJsonString());
+            }
         }
 
         _workerS3.Dispose();

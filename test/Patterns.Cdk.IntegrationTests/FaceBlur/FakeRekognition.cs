@@ -8,6 +8,7 @@ using Patterns.Cdk.Functions.AwsStandIns;
 using Patterns.Cdk.Functions.FaceBlurPipeline;
 using Patterns.Cdk.Functions.FaceBlurPipeline.Detection;
 using Patterns.Cdk.Functions.Shared;
+using Patterns.Cdk.IntegrationTests.Harness;
 
 namespace Patterns.Cdk.IntegrationTests.FaceBlur;
 
@@ -36,9 +37,18 @@ public sealed class FakeRekognition : IAsyncLifetime, IDisposable
     /// The detector the worker's Lambda constructor would build, but with this fake's credentials and the default
     /// retry policy's shape (4 attempts, doubling, full jitter) shortened to millisecond waits so the tests stay fast.
     /// </summary>
-    public static RekognitionFaceDetector Detector(HttpClient http, FaceBlurSettings settings, JsonLog log)
+    /// <param name="http">The HTTP client of the stand-in.</param>
+    /// <param name="settings">The worker's settings (the endpoint override, the confidence threshold).</param>
+    /// <param name="log">Where retries are logged.</param>
+    /// <param name="attemptTimeout">One attempt's timeout; the default policy's 10 s when null (a conservation run shortens it so injected timeouts cost little).</param>
+    public static RekognitionFaceDetector Detector(HttpClient http, FaceBlurSettings settings, JsonLog log, TimeSpan? attemptTimeout = null)
     {
         DetectionRetryPolicy retry = DetectionRetryPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(40) };
+        if (attemptTimeout is { } timeout)
+        {
+            retry = retry with { AttemptTimeout = timeout };
+        }
+
         var transport = new AwsStandInTransport(
             http,
             () => new SessionAWSCredentials(AccessKey, SecretKey, SessionToken),
@@ -56,11 +66,31 @@ public sealed class FakeRekognition : IAsyncLifetime, IDisposable
     private readonly ConcurrentDictionary<string, RekognitionScript> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<DetectFacesCall> _calls = new();
+    private readonly ConcurrentDictionary<string, string> _lastAnswers = new(StringComparer.Ordinal);
     private Task? _loop;
 
     public Uri Endpoint { get; private set; } = null!;
 
     public IReadOnlyCollection<DetectFacesCall> Calls => _calls;
+
+    /// <summary>
+    /// The fault layer for this endpoint (service <see cref="FaultService"/>), or null for none. Each verified request
+    /// draws from it in arrival order, like the SDK clients' requests: throttling (400 <c>ThrottlingException</c> or
+    /// <c>ProvisionedThroughputExceededException</c>), 500 <c>InternalServerError</c>, 503 <c>ServiceUnavailableException</c>
+    /// (also inside an outage window), a connection reset (no answer), a timeout (the answer comes after
+    /// <see cref="TimeoutDelay"/>, once the client gave up), a cut body (half the time the connection drops mid-body, half
+    /// the time a well-formed 200 whose JSON stops in the middle), and latency.
+    /// </summary>
+    public FaultInjector? Faults { get; set; }
+
+    /// <summary>How long a request drawn as <see cref="FaultKind.Timeout"/> hangs before the fake answers (longer than the client's attempt timeout).</summary>
+    public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The service name of this endpoint's requests in <see cref="Faults"/>.</summary>
+    public const string FaultService = "Rekognition";
+
+    /// <summary>The answer the script gave for each bucket/key most recently with status 200 (the faces the worker was told about).</summary>
+    public IReadOnlyDictionary<string, string> LastAnswers => _lastAnswers;
 
     public Task InitializeAsync()
     {
@@ -144,21 +174,49 @@ public sealed class FakeRekognition : IAsyncLifetime, IDisposable
         try
         {
             ReceivedRequest request = await ReadAsync(context.Request);
-            (int status, string body) = Answer(request);
+            (int status, string body, InjectedFault? fault, double detail) = Answer(request);
+            byte[] bytes = Encoding.UTF8.GetBytes(body);
+            switch (fault?.Kind)
+            {
+                case FaultKind.ConnectionReset:
+                    // HttpListener cannot drop a connection before the status line (Abort() alone still answers an
+                    // empty chunked 200): the headers go out announcing a body, and the connection drops before it.
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentLength64 = bytes.Length;
+                    await context.Response.OutputStream.FlushAsync();
+                    context.Response.Abort();
+                    return;
+                case FaultKind.Timeout:
+                    await Task.Delay(TimeoutDelay);
+                    break;
+                case FaultKind.TruncatedBody when detail < 0.5:
+                    // The connection drops in the middle of the body it announced.
+                    context.Response.StatusCode = status;
+                    context.Response.ContentType = "application/x-amz-json-1.1";
+                    context.Response.ContentLength64 = bytes.Length;
+                    await context.Response.OutputStream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                    await context.Response.OutputStream.FlushAsync();
+                    context.Response.Abort();
+                    return;
+                case FaultKind.TruncatedBody:
+                    // A complete HTTP answer whose JSON stops in the middle.
+                    bytes = bytes[..(bytes.Length / 2)];
+                    break;
+            }
+
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/x-amz-json-1.1";
-            byte[] bytes = Encoding.UTF8.GetBytes(body);
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
-        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
         {
             // The client went away.
         }
     }
 
-    private (int Status, string Body) Answer(ReceivedRequest request)
+    private (int Status, string Body, InjectedFault? Fault, double Detail) Answer(ReceivedRequest request)
     {
         var problems = SigV4Verifier.Verify(request, "rekognition", k => k == AccessKey ? SecretKey : null, "x-amz-target", "x-amz-security-token");
         SigV4Credential? credential = SigV4Verifier.Parse(request.Header("Authorization"));
@@ -206,11 +264,33 @@ public sealed class FakeRekognition : IAsyncLifetime, IDisposable
         _calls.Enqueue(new DetectFacesCall(bucket, key, version, request, credential, problems));
         if (problems.Count > 0)
         {
-            return (403, ErrorJson("InvalidSignatureException", string.Join("; ", problems)));
+            return (403, ErrorJson("InvalidSignatureException", string.Join("; ", problems)), null, 0);
+        }
+
+        (InjectedFault? latency, InjectedFault? fault, double detail) = Faults?.Next("WorkerFunction", FaultService, "DetectFaces") ?? (null, null, 0);
+        if (latency is not null)
+        {
+            Thread.Sleep(TimeSpan.FromMilliseconds(1 + (detail * Math.Max(0, Faults!.Plan.MaxLatency.TotalMilliseconds - 1))));
+        }
+
+        switch (fault?.Kind)
+        {
+            case FaultKind.Throttling:
+                return (400, ErrorJson(detail < 0.5 ? "ThrottlingException" : "ProvisionedThroughputExceededException", "Rate exceeded"), fault, detail);
+            case FaultKind.Http500:
+                return (500, ErrorJson("InternalServerError", "Internal server error"), fault, detail);
+            case FaultKind.Http503 or FaultKind.Outage:
+                return (503, ErrorJson("ServiceUnavailableException", "Service unavailable"), fault, detail);
         }
 
         int attempt = _attempts.AddOrUpdate(bucket + "/" + key, 1, (_, n) => n + 1);
-        return _scripts.TryGetValue(bucket + "/" + key, out RekognitionScript? script) ? script(attempt) : NoFaces(attempt);
+        (int status, string answer) = _scripts.TryGetValue(bucket + "/" + key, out RekognitionScript? script) ? script(attempt) : NoFaces(attempt);
+        if (status == 200 && fault is null)
+        {
+            _lastAnswers[bucket + "/" + key] = answer;
+        }
+
+        return (status, answer, fault, detail);
     }
 
     private static async Task<ReceivedRequest> ReadAsync(HttpListenerRequest request)

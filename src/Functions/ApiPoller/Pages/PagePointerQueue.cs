@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Patterns.Cdk.Functions.ApiPoller.Workflow;
@@ -9,8 +10,11 @@ namespace Patterns.Cdk.Functions.ApiPoller.Pages;
 /// <summary>
 /// Sends page pointers to the work queue with SendMessageBatch (10 per request, SQS's limit), with the message
 /// attributes <c>jobId</c>, <c>taskId</c> (<c>{jobId}/{page}</c>) and <c>source</c>. Entries SQS reports as failed
-/// for its own reasons (not the sender's) are sent again, a few times with a short backoff; what still fails is an
-/// exception, so the caller's invocation fails and the workflow retries it.
+/// for its own reasons (not the sender's) are sent again, a few times with a short backoff; so is a request that failed
+/// as a whole with a transient error once the SDK's own retries were spent (throttling, 5xx, a broken connection, a
+/// timeout): the workflow does not retry a fetcher's function error (FetchBatch's Retry covers Lambda's service errors
+/// only), so a page whose pointer is not sent here stays SAVED without a message and its job never completes. What still
+/// fails is an exception.
 /// </summary>
 internal sealed class PagePointerQueue
 {
@@ -42,8 +46,18 @@ internal sealed class PagePointerQueue
             for (int attempt = 1; pending.Count > 0; attempt++)
             {
                 requests++;
-                SendMessageBatchResponse response = await _sqs.SendMessageBatchAsync(
-                    new SendMessageBatchRequest(_queueUrl, pending.Select(Entry).ToList()), cancellationToken);
+                SendMessageBatchResponse response;
+                try
+                {
+                    response = await _sqs.SendMessageBatchAsync(new SendMessageBatchRequest(_queueUrl, pending.Select(Entry).ToList()), cancellationToken);
+                }
+                catch (Exception e) when (attempt < MaxSendAttempts && IsTransient(e, cancellationToken))
+                {
+                    // The same entries again (SQS may have stored some of them: a duplicate pointer is acknowledged by the consumer).
+                    await _delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+                    continue;
+                }
+
                 if (response.Failed is not { Count: > 0 } failed)
                 {
                     break;
@@ -64,6 +78,15 @@ internal sealed class PagePointerQueue
 
         return requests;
     }
+
+    // Throttling, 5xx, a broken connection or a timeout; not the caller's cancellation, not a request SQS refuses (4xx).
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        AmazonServiceException service => (int)service.StatusCode is >= 500 or 0
+            || service.ErrorCode is "RequestThrottled" or "ThrottlingException" or "Throttling" or "KmsThrottled",
+        _ => e is HttpRequestException or IOException or TimeoutException or OperationCanceledException,
+    };
 
     private static string EntryId(PagePointer pointer) => pointer.Page.ToString(CultureInfo.InvariantCulture);
 
