@@ -77,7 +77,7 @@ run_log=$(dotnet run -nologo -v:q 2>&1) || true
 echo "$run_log" | grep -v -i "end-of-life\|node.js\|^ *$\|jsii\|! *!\|^policy: ok$" || true
 grep -q "\"Patterns.Cdk/$version\"" obj/project.assets.json || { echo "consumer-smoke: the consumer did not restore Patterns.Cdk $version" >&2; exit 1; }
 grep -q "\"Patterns.Cdk.Testing/$version\"" obj/project.assets.json || { echo "consumer-smoke: the consumer did not restore Patterns.Cdk.Testing $version" >&2; exit 1; }
-echo "$run_log" | grep -qx "policy: ok" || { echo "consumer-smoke: the consumer did not print \"policy: ok\" (its build, synth or TemplatePolicy.Assert failed; output above)" >&2; exit 1; }
+grep -qx "policy: ok" <<<"$run_log" || { echo "consumer-smoke: the consumer did not print \"policy: ok\" (its build, synth or TemplatePolicy.Assert failed; output above)" >&2; exit 1; }
 scrubbed=scrubbed.template.json
 grep -q '"\[HASH\].zip"' "$scrubbed" || { echo "consumer-smoke: the scrubbed template has no [HASH].zip asset key" >&2; exit 1; }
 ! grep -Eq '[0-9a-f]{64}|AWS::CDK::Metadata|BootstrapVersion' "$scrubbed" || { echo "consumer-smoke: the scrubbed template still holds a hash, CDK metadata or the bootstrap parameter" >&2; exit 1; }
