@@ -77,7 +77,8 @@ public class EventDrivenSettlementDefaultsTests
         consumer["Architectures"]!.AsArray().Select(a => (string?)a).Should().Equal("arm64");
         ((string)consumer["RecursiveLoop"]!).Should().Be("Terminate");
         var env = Environment(stack, "ConsumerFunction");
-        env.Select(e => e.Key).Should().BeEquivalentTo("LOG_LEVEL", "SETTLEMENT_TABLE", "SETTLEMENT_RULES", "DEAD_LETTER_QUEUE_URL");
+        env.Select(e => e.Key).Should().BeEquivalentTo("LOG_LEVEL", "SETTLEMENT_TABLE", "SETTLEMENT_RULES", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT");
+        ((string)env["MAX_RECEIVE_COUNT"]!).Should().Be("3");
         ((string)env["SETTLEMENT_RULES"]!).Should().Be(
             "{\"currency\":\"USD\",\"deductibles\":[{\"documentType\":\"CAR\",\"damageLevel\":\"MINOR\",\"amount\":\"250.00\"}," +
             "{\"documentType\":\"CAR\",\"damageLevel\":\"MODERATE\",\"amount\":\"500.00\"},{\"documentType\":\"CAR\",\"damageLevel\":\"SEVERE\",\"amount\":\"1000.00\"}," +

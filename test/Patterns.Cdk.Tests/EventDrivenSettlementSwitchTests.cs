@@ -293,7 +293,7 @@ public class EventDrivenSettlementSwitchTests
         });
         var container = Single(stack, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]!.AsArray().Single()!;
         container["Environment"]!.AsArray().Select(e => (string)e!["Name"]!).Should().BeEquivalentTo(
-            "SPRING_PROFILES_ACTIVE", "SETTLEMENT_TABLE", "SETTLEMENT_RULES", "DEAD_LETTER_QUEUE_URL", "QUEUE_URL", "QUEUE_NAME", "LOG_LEVEL");
+            "SPRING_PROFILES_ACTIVE", "SETTLEMENT_TABLE", "SETTLEMENT_RULES", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT", "QUEUE_URL", "QUEUE_NAME", "LOG_LEVEL");
         ((string)container["LogConfiguration"]!["LogDriver"]!).Should().Be("awslogs");
         var actions = PolicyStatements.Of(stack, "TaskRole").SelectMany(p => p.Actions).Order().ToList();
         actions.Should().Equal("dynamodb:GetItem", "dynamodb:PutItem", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",

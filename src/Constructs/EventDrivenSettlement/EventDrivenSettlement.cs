@@ -141,8 +141,10 @@ public class EventDrivenSettlement : Construct
         EventBus = props.ExistingEventBus ?? new Amazon.CDK.AWS.Events.EventBus(this, "EventBus", props.EventBusProps);
         Table = props.ExistingTable ?? CreateTable(props);
         DeadLetterQueue = SecureQueue.CreateDeadLetterQueue(this, "DeadLetterQueue");
+        // One value for the redrive policy and the consumer's MAX_RECEIVE_COUNT (it parks a claim itself, with the reason, on that receive).
+        var maxReceiveCount = props.MaxReceiveCount ?? 3;
         var queue = SecureQueue.Create(this, "Queue", props.QueueProps, EventDrivenSettlementValidation.SizingTimeout(props), DeadLetterQueue,
-            props.MaxReceiveCount ?? 3, Name);
+            maxReceiveCount, Name);
         Queue = queue;
         RuleDeadLetterQueue = SecureQueue.CreateDeadLetterQueue(this, "RuleDeadLetterQueue");
         PipeDeadLetterQueue = SecureQueue.CreateDeadLetterQueue(this, "PipeDeadLetterQueue");
@@ -172,7 +174,11 @@ public class EventDrivenSettlement : Construct
             ["SETTLEMENT_TABLE"] = Table.TableName,
             ["SETTLEMENT_RULES"] = rules,
         };
-        var consumerEnvironment = new Dictionary<string, string>(settlementEnvironment) { ["DEAD_LETTER_QUEUE_URL"] = DeadLetterQueue.QueueUrl };
+        var consumerEnvironment = new Dictionary<string, string>(settlementEnvironment)
+        {
+            ["DEAD_LETTER_QUEUE_URL"] = DeadLetterQueue.QueueUrl,
+            ["MAX_RECEIVE_COUNT"] = maxReceiveCount.ToString(CultureInfo.InvariantCulture),
+        };
         if (containerMode)
         {
             Vpc = props.ExistingVpc ?? ContainerConsumer.CreateVpc(this, logRetention);

@@ -188,7 +188,7 @@ public sealed class EventDrivenSettlementProps
 
     /// <summary>
     /// More environment variables for your container (the construct's own — SETTLEMENT_TABLE, SETTLEMENT_RULES,
-    /// DEAD_LETTER_QUEUE_URL, QUEUE_URL, QUEUE_NAME, LOG_LEVEL — cannot be set here). Plain values only: pass secrets
+    /// DEAD_LETTER_QUEUE_URL, MAX_RECEIVE_COUNT, QUEUE_URL, QUEUE_NAME, LOG_LEVEL — cannot be set here). Plain values only: pass secrets
     /// through your task's own secret mechanism. Only with <see cref="ContainerImage"/>. Default: none.
     /// </summary>
     public IReadOnlyDictionary<string, string>? ContainerEnvironment { get; init; }

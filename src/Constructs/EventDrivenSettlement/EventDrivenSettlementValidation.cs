@@ -18,7 +18,7 @@ internal static partial class EventDrivenSettlementValidation
 
     /// <summary>Environment variables the construct sets on container mode's tasks.</summary>
     public static readonly string[] ReservedContainerVariables =
-        ["SETTLEMENT_TABLE", "SETTLEMENT_RULES", "DEAD_LETTER_QUEUE_URL", "QUEUE_URL", "QUEUE_NAME", "LOG_LEVEL"];
+        ["SETTLEMENT_TABLE", "SETTLEMENT_RULES", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT", "QUEUE_URL", "QUEUE_NAME", "LOG_LEVEL"];
 
     /// <summary>Most a deductible may be (the input contract's largest estimated cost).</summary>
     public const decimal MaxAmount = 10_000_000m;

@@ -78,7 +78,9 @@ public class FaceBlurPipeline : Construct
                 "DeployDeadLetterQueue is false: an image that cannot be blurred is dropped after its retries (never published unblurred).");
         }
 
-        var workQueue = SecureQueue.Create(this, "WorkQueue", props.WorkQueueProps, timeout, deadLetterQueue, props.MaxReceiveCount ?? 3, Name);
+        // One value for the redrive policy and the worker's MAX_RECEIVE_COUNT (it parks an image itself, with the reason, on that receive).
+        var maxReceiveCount = props.MaxReceiveCount ?? 3;
+        var workQueue = SecureQueue.Create(this, "WorkQueue", props.WorkQueueProps, timeout, deadLetterQueue, maxReceiveCount, Name);
         WorkQueue = workQueue;
 
         var environment = new Dictionary<string, string>
@@ -94,6 +96,7 @@ public class FaceBlurPipeline : Construct
         if (deadLetterQueue is not null)
         {
             environment["DEAD_LETTER_QUEUE_URL"] = deadLetterQueue.QueueUrl;
+            environment["MAX_RECEIVE_COUNT"] = maxReceiveCount.ToString(CultureInfo.InvariantCulture);
         }
 
         var worker = HandlerFunctions.CreateBundled(this, "WorkerFunction", BundledHandlers.FaceBlurWorker, new FunctionSettings

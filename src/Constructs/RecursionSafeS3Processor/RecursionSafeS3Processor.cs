@@ -70,6 +70,8 @@ public class RecursionSafeS3Processor : Construct
         var processorTimeout = props.ProcessorTimeout ?? Duration.Seconds(30);
         var reserved = props.ProcessorReservedConcurrency ?? 5;
         var batchSize = props.BatchSize ?? 10;
+        // One value for the work queue's redrive policy and the processor's MAX_RECEIVE_COUNT (it parks a message itself, with the reason, on that receive).
+        var maxReceiveCount = props.MaxReceiveCount ?? 5;
         var logLevel = props.LogLevel ?? "INFO";
         var tracing = props.EnableTracing ?? false;
         var retention = props.LogRetention ?? RetentionDays.THREE_MONTHS;
@@ -99,6 +101,10 @@ public class RecursionSafeS3Processor : Construct
         if (deadLetterQueue is not null)
         {
             processorEnvironment["DEAD_LETTER_QUEUE_URL"] = deadLetterQueue.QueueUrl;
+            if (Strategy != ProcessingStrategy.ProcessedLedger)
+            {
+                processorEnvironment["MAX_RECEIVE_COUNT"] = maxReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         var processorSettings = new FunctionSettings
@@ -147,7 +153,7 @@ public class RecursionSafeS3Processor : Construct
         {
             case ProcessingStrategy.SeparateBucket:
             case ProcessingStrategy.KeyFilter:
-                WorkQueue = CreateWorkQueue(props, processorTimeout, deadLetterQueue);
+                WorkQueue = CreateWorkQueue(props, processorTimeout, deadLetterQueue, maxReceiveCount);
                 Bucket.AddEventNotification(EventType.OBJECT_CREATED, new S3Destinations.SqsDestination(WorkQueue), filter);
                 // CDK limits S3's send to the bucket's ARN; also pin the account (confused-deputy protection).
                 SecureQueue.AllowS3FromThisAccountOnly(WorkQueue);
@@ -160,7 +166,7 @@ public class RecursionSafeS3Processor : Construct
                 break;
 
             case ProcessingStrategy.ObjectMetadata:
-                WorkQueue = CreateWorkQueue(props, processorTimeout, deadLetterQueue);
+                WorkQueue = CreateWorkQueue(props, processorTimeout, deadLetterQueue, maxReceiveCount);
                 var guard = HandlerFunctions.CreateBundled(this, "GuardFunction", BundledHandlers.ObjectMetadataGuard, guardSettings with
                 {
                     Description = $"Forwards only objects marked x-amz-meta-{props.MarkerKey ?? "original"} to the processor.",
@@ -281,8 +287,8 @@ public class RecursionSafeS3Processor : Construct
     public Metric? MetricDeadLetterMessages(IMetricOptions? options = null) =>
         DeadLetterQueue?.MetricApproximateNumberOfMessagesVisible(options ?? AlarmFactory.Max1Min);
 
-    private Queue CreateWorkQueue(RecursionSafeS3ProcessorProps props, Duration processorTimeout, IQueue? deadLetterQueue) =>
-        SecureQueue.Create(this, "WorkQueue", props.WorkQueueProps, processorTimeout, deadLetterQueue, props.MaxReceiveCount ?? 5, Name);
+    private Queue CreateWorkQueue(RecursionSafeS3ProcessorProps props, Duration processorTimeout, IQueue? deadLetterQueue, double maxReceiveCount) =>
+        SecureQueue.Create(this, "WorkQueue", props.WorkQueueProps, processorTimeout, deadLetterQueue, maxReceiveCount, Name);
 
     private Table CreateLedger(TableProps? overrides) => SecureTable.Create(this, "Ledger", new TableProps
     {

@@ -15,7 +15,8 @@ namespace Patterns.Cdk.Functions.EventDrivenSettlement;
 /// <item>Same claim, same content (a redelivery): success, nothing written.</item>
 /// <item>Not an event, another event type, a contract violation, no deductible rule, or the same claim id with
 /// different content (conflict): parked in the dead-letter queue at once with the reason, never retried, never overwritten.</item>
-/// <item>Throttling, 5xx, network: reported as a batch item failure; the queue redelivers it later.</item>
+/// <item>Throttling, 5xx, network: reported as a batch item failure; the queue redelivers it later. On the last receive
+/// (<c>MAX_RECEIVE_COUNT</c>) it is parked in the dead-letter queue with the reason <c>retries exhausted ...</c> instead.</item>
 /// </list>
 /// Logs one line per message with messageId, correlationId, claimId and settlementId, never the payload.
 /// Handler string: <c>SettlementConsumer</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
@@ -43,7 +44,7 @@ public sealed class SettlementConsumer
         _clock = clock ?? TimeProvider.System;
         _calculator = new SettlementCalculator(settings.Rules);
         _store = new SettlementStore(dynamoDb, settings.TableName);
-        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log);
+        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log, settings.MaxReceiveCount);
     }
 
     private SettlementConsumer(SettlementSettings settings)

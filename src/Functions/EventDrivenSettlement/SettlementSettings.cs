@@ -13,9 +13,14 @@ namespace Patterns.Cdk.Functions.EventDrivenSettlement;
 /// reported as failed and reaches the queue's dead-letter queue through its redrive policy.</param>
 public sealed record SettlementSettings(string TableName, SettlementRules Rules, string? DeadLetterQueueUrl)
 {
+    public const string MaxReceiveCountVariable = "MAX_RECEIVE_COUNT";
     public const string TableVariable = "SETTLEMENT_TABLE";
     public const string RulesVariable = "SETTLEMENT_RULES";
     public const string DeadLetterQueueVariable = "DEAD_LETTER_QUEUE_URL";
+
+    /// <summary><c>MAX_RECEIVE_COUNT</c> (consumer, optional): the queue's redrive <c>maxReceiveCount</c>; a claim that still
+    /// fails on that receive is parked in <c>DEAD_LETTER_QUEUE_URL</c> with the reason (see <see cref="SqsBatchProcessor"/>).</summary>
+    public int? MaxReceiveCount { get; init; }
 
     /// <exception cref="InvalidOperationException">A variable is missing or invalid; the message lists every problem.</exception>
     public static SettlementSettings FromEnvironment(Func<string, string?> environment, string component)
@@ -33,7 +38,8 @@ public sealed record SettlementSettings(string TableName, SettlementRules Rules,
         }
 
         string? deadLetterQueueUrl = reader.Optional(DeadLetterQueueVariable) is { Length: > 0 } url ? url : null;
+        int? maxReceiveCount = reader.OptionalPositiveInt32(MaxReceiveCountVariable);
         reader.ThrowIfInvalid(component);
-        return new SettlementSettings(table, rules!, deadLetterQueueUrl);
+        return new SettlementSettings(table, rules!, deadLetterQueueUrl) { MaxReceiveCount = maxReceiveCount };
     }
 }

@@ -92,7 +92,21 @@ public class SettlementRulesTests
         settings.TableName.Should().Be("t");
         settings.Rules.Currency.Should().Be("USD");
         settings.DeadLetterQueueUrl.Should().BeNull();
+        settings.MaxReceiveCount.Should().BeNull();
         environment["DEAD_LETTER_QUEUE_URL"] = Samples.DeadLetterQueueUrl;
-        SettlementSettings.FromEnvironment(Env.From(environment), "SettlementConsumer").DeadLetterQueueUrl.Should().Be(Samples.DeadLetterQueueUrl);
+        environment["MAX_RECEIVE_COUNT"] = "5";
+        SettlementSettings consumer = SettlementSettings.FromEnvironment(Env.From(environment), "SettlementConsumer");
+        consumer.DeadLetterQueueUrl.Should().Be(Samples.DeadLetterQueueUrl);
+        consumer.MaxReceiveCount.Should().Be(5);
+    }
+
+    [Fact]
+    public void Settings_reject_a_max_receive_count_that_is_not_a_positive_number()
+    {
+        var environment = new Dictionary<string, string?> { ["SETTLEMENT_TABLE"] = "t", ["SETTLEMENT_RULES"] = SettlementRules.DefaultJson, ["MAX_RECEIVE_COUNT"] = "0" };
+
+        Action read = () => SettlementSettings.FromEnvironment(Env.From(environment), "SettlementConsumer");
+
+        read.Should().Throw<InvalidOperationException>().WithMessage("SettlementConsumer is misconfigured: MAX_RECEIVE_COUNT must be a whole number greater than zero (got '0').");
     }
 }

@@ -73,6 +73,18 @@ public class SettingsTests
             ("SOURCE_BUCKET", "uploads"), ("STRATEGY", "ProcessedLedger"), ("DEAD_LETTER_QUEUE_URL", Samples.DeadLetterQueueUrl)));
 
         settings.DeadLetterQueueUrl.Should().Be(Samples.DeadLetterQueueUrl);
+        settings.MaxReceiveCount.Should().BeNull();
+    }
+
+    [Fact]
+    public void Processor_settings_read_the_optional_max_receive_count()
+    {
+        ProcessorSettings settings = ProcessorSettings.FromEnvironment(Env.Of(
+            ("SOURCE_BUCKET", "uploads"), ("STRATEGY", "ObjectMetadata"), ("DEAD_LETTER_QUEUE_URL", Samples.DeadLetterQueueUrl), ("MAX_RECEIVE_COUNT", "3")));
+
+        settings.MaxReceiveCount.Should().Be(3);
+        Action read = () => ProcessorSettings.FromEnvironment(Env.Of(("SOURCE_BUCKET", "uploads"), ("STRATEGY", "ObjectMetadata"), ("MAX_RECEIVE_COUNT", "three")));
+        read.Should().Throw<InvalidOperationException>().WithMessage("*MAX_RECEIVE_COUNT must be a whole number greater than zero (got 'three')*");
     }
 
     [Theory]

@@ -40,4 +40,19 @@ public class SettingsReaderTests
             + "N must be a whole number greater than zero (got '-5'); M must be a whole number greater than zero (got '1e3'); "
             + "C must be one of Red, Blue (got '1'); D must be one of Red, Blue (got 'blue').");
     }
+
+    [Fact]
+    public void An_optional_positive_number_is_null_when_unset_or_empty_and_checked_when_set()
+    {
+        var reader = new SettingsReader(Env.Of(("N", "5"), ("EMPTY", ""), ("ZERO", "0"), ("WORD", "five")));
+
+        reader.OptionalPositiveInt32("N").Should().Be(5);
+        reader.OptionalPositiveInt32("MISSING").Should().BeNull();
+        reader.OptionalPositiveInt32("EMPTY").Should().BeNull();
+        reader.OptionalPositiveInt32("ZERO").Should().BeNull();
+        reader.OptionalPositiveInt32("WORD").Should().BeNull();
+
+        reader.Invoking(r => r.ThrowIfInvalid("Thing")).Should().Throw<InvalidOperationException>().WithMessage(
+            "Thing is misconfigured: ZERO must be a whole number greater than zero (got '0'); WORD must be a whole number greater than zero (got 'five').");
+    }
 }

@@ -15,10 +15,12 @@ namespace Patterns.Cdk.IntegrationTests.FaceBlur;
 /// input (truncated, corrupt, pixel bomb, empty, text named .jpg), with faults on the worker's S3 and SQS requests (the
 /// shared <see cref="FaultInjector"/> in the SDK clients' HTTP pipeline) and on DetectFaces (the same injector drawn by
 /// <see cref="FakeRekognition"/>, plus outage windows long enough to exhaust the detector's retries). The bundled worker
-/// runs unchanged, the queue's redrive policy (3 receives) moves what keeps failing to the dead-letter queue.
+/// runs unchanged: on the last of the queue's 3 receives it parks what keeps failing in the dead-letter queue itself, with
+/// the reason "retries exhausted"; only when that forward fails does the redrive policy move it there without a reason.
 /// At the end every upload is accounted for: delivered as exactly one output whose face boxes really changed (never an
-/// unblurred face), or in the dead-letter queue (bad input parked at once with its <c>patterns-cdk-reason</c>; a good
-/// image only after <see cref="FaceBlurScenario.MaxReceiveCount"/> failed receives). Anything else fails with the seed.
+/// unblurred face), or in the dead-letter queue with its <c>patterns-cdk-reason</c> (bad input at once; a good image only
+/// after <see cref="FaceBlurScenario.MaxReceiveCount"/> failed receives), or without one at most as many times as the
+/// worker's forwards to the dead-letter queue failed. Anything else fails with the seed.
 /// </summary>
 [Collection(UsesEmulators.Name)]
 public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRekognition rekognition, ITestOutputHelper output)
@@ -140,7 +142,14 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
 
                 if (message.MessageAttributes?.TryGetValue(ReasonAttribute, out MessageAttributeValue? reason) == true)
                 {
-                    input.ParkedReasons.Add(reason!.StringValue);
+                    if (reason!.StringValue.StartsWith("retries exhausted after ", StringComparison.Ordinal))
+                    {
+                        input.ExhaustedReasons.Add(reason.StringValue);
+                    }
+                    else
+                    {
+                        input.ParkedReasons.Add(reason.StringValue);
+                    }
                 }
                 else
                 {
@@ -160,7 +169,7 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
             foreach (Input input in inputs)
             {
                 bool bad = input.Kind >= Kind.Truncated;
-                int inDeadLetterQueue = input.ParkedReasons.Count + input.Redriven;
+                int inDeadLetterQueue = input.ParkedReasons.Count + input.Exhausted + input.Redriven;
                 if (bad)
                 {
                     if (input.Delivered)
@@ -188,9 +197,18 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
                     report.Problem($"{input.Name} ({input.Kind}) is a good image but was parked as bad input: '{reason}'");
                 }
 
-                if (input.Redriven > 0 && failedReceives.GetValueOrDefault(FaceBlurScenario.InputPrefix + input.Name) < FaceBlurScenario.MaxReceiveCount * input.Redriven)
+                // At least one notification failed maxReceiveCount times: reported on every receive when the redrive policy moved
+                // it, on all but the last (where the worker parked it) otherwise. A forward that failed after SQS stored the
+                // message can leave two copies of one notification.
+                foreach (string reason in input.ExhaustedReasons.Where(r => ReceivesIn(r) < FaceBlurScenario.MaxReceiveCount))
                 {
-                    report.Problem($"{input.Name} was moved to the dead-letter queue {input.Redriven} time(s) after only {failedReceives.GetValueOrDefault(FaceBlurScenario.InputPrefix + input.Name)} failed receive(s)");
+                    report.Problem($"{input.Name} parked before its last receive: '{reason}'");
+                }
+
+                int requiredFailures = input.Redriven > 0 ? FaceBlurScenario.MaxReceiveCount : input.Exhausted > 0 ? FaceBlurScenario.MaxReceiveCount - 1 : 0;
+                if (failedReceives.GetValueOrDefault(FaceBlurScenario.InputPrefix + input.Name) < requiredFailures)
+                {
+                    report.Problem($"{input.Name} is in the dead-letter queue {input.TimedOut} time(s) after only {failedReceives.GetValueOrDefault(FaceBlurScenario.InputPrefix + input.Name)} failed receive(s)");
                 }
 
                 if (input.DetectorDown && input.Delivered)
@@ -262,7 +280,14 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
             report.BadInputs = badInputs;
             report.Processed = inputs.Count(i => i.Delivered);
             report.Parked = inputs.Count(i => i.ParkedReasons.Count > 0);
-            report.DeadLettered = inputs.Count(i => i.Redriven > 0 && !i.Delivered);
+            report.DeadLettered = inputs.Count(i => i.TimedOut > 0 && !i.Delivered);
+            var forwardFailures = new ForwardFailureLog();
+            foreach (JsonNode line in scenario.Logs)
+            {
+                forwardFailures.WriteLine(line.ToJsonString());
+            }
+
+            forwardFailures.Check(report, dead.Count(m => m.MessageAttributes?.ContainsKey(ReasonAttribute) != true), faults);
             report.Row("notifications sent", notifications.Count);
             report.Row("images with faces / without / bad", $"{inputs.Count(i => i.Faces.Length > 0)} / {inputs.Count(i => i.Kind is Kind.PlainJpeg or Kind.PlainPng)} / {badInputs}");
             report.Row("faces checked in outputs", faceChecks);
@@ -271,11 +296,11 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
             report.Row("failed receives (reported or thrown)", failedReceives.Values.Sum());
             report.Row("DetectFaces requests", rekognition.CallsFor(scenario.SourceBucket).Count);
             report.Row("good images in the DLQ (after 3 failed receives)", report.DeadLettered);
-            report.Row("of which the detector never answered (persistent 500)", inputs.Count(i => i.DetectorDown && i.Redriven > 0 && !i.Delivered));
+            report.Row("of which the detector never answered (persistent 500)", inputs.Count(i => i.DetectorDown && i.TimedOut > 0 && !i.Delivered));
             report.Row("time: uploads / worker / checks, s", string.Create(CultureInfo.InvariantCulture, $"{uploaded.TotalSeconds:0.0} / {(driven - uploaded).TotalSeconds:0.0} / {(report.Elapsed - driven).TotalSeconds:0.0}"));
-            report.Row("delivered and also in the DLQ (a duplicate notification failed 3 times)", inputs.Count(i => i.Delivered && i.Redriven > 0));
+            report.Row("delivered and also in the DLQ (a duplicate notification failed 3 times)", inputs.Count(i => i.Delivered && i.TimedOut > 0));
             report.Section("Bad input parked, by kind", string.Join("\n", inputs.Where(i => i.Kind >= Kind.Truncated).GroupBy(i => i.Kind).OrderBy(g => g.Key)
-                .Select(g => $"- {g.Key}: {g.Count()} uploads, {g.Sum(i => i.ParkedReasons.Count)} parked with a reason, {g.Sum(i => i.Redriven)} redriven; e.g. \"{g.SelectMany(i => i.ParkedReasons).FirstOrDefault()}\"")));
+                .Select(g => $"- {g.Key}: {g.Count()} uploads, {g.Sum(i => i.ParkedReasons.Count)} parked with a reason, {g.Sum(i => i.Exhausted)} with retries exhausted, {g.Sum(i => i.Redriven)} redriven (forward failed); e.g. \"{g.SelectMany(i => i.ParkedReasons).FirstOrDefault()}\"")));
         }
         finally
         {
@@ -369,6 +394,13 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
         return failed;
     }
 
+    /// <summary>N of "retries exhausted after N receives: ...".</summary>
+    private static int ReceivesIn(string reason)
+    {
+        string rest = reason["retries exhausted after ".Length..];
+        return int.Parse(rest[..rest.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+    }
+
     private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "...";
 
     private sealed class Input(string name, Kind kind, byte[] content, (double Left, double Top, double Width, double Height)[] faces)
@@ -387,7 +419,16 @@ public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRek
 
         public List<string> ParkedReasons { get; } = [];
 
+        /// <summary>Dead letters without a reason: moved by the redrive policy because the worker's forward failed.</summary>
         public int Redriven { get; set; }
+
+        /// <summary>Dead letters with the reason "retries exhausted after N receives".</summary>
+        public List<string> ExhaustedReasons { get; } = [];
+
+        public int Exhausted => ExhaustedReasons.Count;
+
+        /// <summary>Dead letters after maxReceiveCount failed receives, with or without the reason.</summary>
+        public int TimedOut => Exhausted + Redriven;
 
         public bool DetectorDown { get; init; }
     }

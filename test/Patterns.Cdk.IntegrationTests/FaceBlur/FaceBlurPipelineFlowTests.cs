@@ -120,10 +120,13 @@ public sealed class FaceBlurPipelineFlowTests(EmulatorFixture emulators, FakeRek
         await scenario.DriveAsync();
 
         (await scenario.DestinationKeysAsync()).Should().BeEmpty("fail closed: never an unblurred fallback");
-        scenario.Invocations.Should().HaveCount(FaceBlurScenario.MaxReceiveCount).And.OnlyContain(i => i.Response!.Contains("itemIdentifier", StringComparison.Ordinal));
+        scenario.Invocations.Should().HaveCount(FaceBlurScenario.MaxReceiveCount);
+        scenario.Invocations.SkipLast(1).Should().OnlyContain(i => i.Response!.Contains("itemIdentifier", StringComparison.Ordinal), "retried until the last receive");
+        scenario.Invocations[^1].Response.Should().NotContain("itemIdentifier", "on the last receive the worker parks it itself");
         rekognition.CallsFor(scenario.SourceBucket).Should().HaveCount(FaceBlurScenario.MaxReceiveCount * 4, "4 attempts per invocation");
-        Message dead = (await scenario.DrainAsync(scenario.DeadLetterQueueUrl)).Should().ContainSingle("the queue's redrive policy moved it").Subject;
+        Message dead = (await scenario.DrainAsync(scenario.DeadLetterQueueUrl)).Should().ContainSingle("the worker forwarded it on its last receive").Subject;
         dead.Body.Should().Be(notification);
+        dead.MessageAttributes.Should().ContainKey(ReasonAttribute).WhoseValue.StringValue.Should().StartWith($"retries exhausted after {FaceBlurScenario.MaxReceiveCount} receives: ");
         (await scenario.DrainAsync(scenario.WorkQueueUrl)).Should().BeEmpty();
     }
 

@@ -65,6 +65,7 @@ public sealed class FaceBlurScenario : IDisposable
             ["MAX_IMAGE_BYTES"] = "15728640",
             ["MIN_FACE_CONFIDENCE"] = "50",
             ["DEAD_LETTER_QUEUE_URL"] = deadLetterQueueUrl,
+            ["MAX_RECEIVE_COUNT"] = MaxReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["REKOGNITION_ENDPOINT"] = rekognition.Endpoint.ToString(),
             ["LOG_LEVEL"] = logLevel,
         };

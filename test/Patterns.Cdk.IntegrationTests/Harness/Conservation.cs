@@ -52,6 +52,49 @@ public sealed record ConservationSettings(bool IsLong, int Seed, double FaultRat
 }
 
 /// <summary>
+/// The log of a deployment's handlers, passed on to <paramref name="inner"/> (if any), counting the forwards to a
+/// dead-letter queue that failed: <c>DeadLetterForwarder</c> logs "could not forward" once per failed SendMessage call
+/// (after the SDK's retries). A message whose forward on its last receive failed is moved by the redrive policy instead,
+/// without a <c>patterns-cdk-reason</c>; the conservation runs allow at most this many such dead letters.
+/// </summary>
+public sealed class ForwardFailureLog(Xunit.Abstractions.ITestOutputHelper? inner = null) : Xunit.Abstractions.ITestOutputHelper
+{
+    private int _failedForwards;
+
+    /// <summary>SendMessage calls to a dead-letter queue that failed, as the handlers logged them.</summary>
+    public int FailedForwards => Volatile.Read(ref _failedForwards);
+
+    public void WriteLine(string message)
+    {
+        if (message.Contains("could not forward", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _failedForwards);
+        }
+
+        inner?.WriteLine(message);
+    }
+
+    public void WriteLine(string format, params object[] args) => WriteLine(string.Format(CultureInfo.InvariantCulture, format, args));
+
+    /// <summary>Checks the dead letters without a reason against the failed forwards, and the failed forwards against the SQS faults injected on SendMessage.</summary>
+    public void Check(ConservationReport report, int deadLettersWithoutReason, FaultInjector faults)
+    {
+        report.Row("DLQ by redrive (forward failed)", deadLettersWithoutReason);
+        report.Row("failed SendMessage calls to the DLQ (logged by the handlers)", FailedForwards);
+        if (deadLettersWithoutReason > FailedForwards)
+        {
+            report.Problem($"{deadLettersWithoutReason} dead letters have no {Patterns.Cdk.Functions.Shared.DeadLetterForwarder.ReasonAttribute}, but only {FailedForwards} forwards to the dead-letter queue failed");
+        }
+
+        int sendFaults = faults.Injected.Count(f => f.Service == "SQS" && f.Action == "SendMessage" && f.Kind != FaultKind.Latency);
+        if (FailedForwards > sendFaults)
+        {
+            report.Problem($"{FailedForwards} forwards to the dead-letter queue failed, but only {sendFaults} SendMessage faults were injected");
+        }
+    }
+}
+
+/// <summary>
 /// The account of one conservation run: what went in, what came out, what the fault layer did. <see cref="Write"/>
 /// puts it in <c>artifacts/integration/conservation/&lt;path&gt;.md</c>; <see cref="SummaryLine"/> is the one line a passing
 /// test prints; <see cref="Failure"/> is the message of a failing one (with the seed to replay).

@@ -14,8 +14,9 @@ namespace Patterns.Cdk.IntegrationTests.Settlement;
 /// clients and the emulators): claims put on the bus several times (EventBridge redelivering the same event, the
 /// producer republishing it), a share of contract-breaking claims and of claims republished with different content
 /// (conflicts), in shuffled order. At the end every delivery is accounted for: its content is the claim's one stored
-/// settlement (settled, or a no-op duplicate), or it is in the dead-letter queue (parked with its
-/// <c>patterns-cdk-reason</c>, or moved by the redrive policy after maxReceiveCount). Every settled claim has exactly one
+/// settlement (settled, or a no-op duplicate), or it is in the dead-letter queue with its <c>patterns-cdk-reason</c>
+/// (bad input at once; a claim failing on its last receive with "retries exhausted"). Only when that forward itself
+/// failed does the redrive policy move it without a reason: at most as many as the handler's failed forwards. Every settled claim has exactly one
 /// row and exactly one <c>Settlement.Finalized</c>; no row or event exists for anything else.
 /// Switches: <see cref="ConservationSettings"/> (PATTERNS_CONSERVATION=long, _SEED, _FAULT_RATE).
 /// </summary>
@@ -91,7 +92,8 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
         report.Row("claims with a conflicting second version", kinds.Values.Count(k => k == Kind.Conflicting));
         report.Row("claims breaking the input contract", kinds.Values.Count(k => k == Kind.ContractBreaking));
 
-        using SettlementDeployment deployment = await SettlementDeployment.CreateAsync(emulators, Template.Value, new QuietOutput(), faults);
+        var log = new ForwardFailureLog();
+        using SettlementDeployment deployment = await SettlementDeployment.CreateAsync(emulators, Template.Value, log, faults);
         deployment.MaxReceiveCount.Should().BeGreaterThan(1);
 
         // Put them on the bus in shuffled order, a chunk at a time, letting the consumer drain the queue between chunks:
@@ -108,14 +110,14 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
         }
 
         faults.Enabled = false;
-        await Account(deployment, deliveries, kinds, report);
+        await Account(deployment, deliveries, kinds, report, log, faults);
         report.Write();
         output.WriteLine(report.SummaryLine());
         report.Problems.Should().BeEmpty(report.Failure());
         faults.InjectedAtLeastThePlannedRate(out string rate).Should().BeTrue($"the run must inject its fault rate: {rate}; replay with {settings.Replay}");
     }
 
-    private async Task Account(SettlementDeployment deployment, List<Delivery> deliveries, Dictionary<string, Kind> kinds, ConservationReport report)
+    private async Task Account(SettlementDeployment deployment, List<Delivery> deliveries, Dictionary<string, Kind> kinds, ConservationReport report, ForwardFailureLog log, FaultInjector faults)
     {
         Dictionary<string, Dictionary<string, AttributeValue>> rows = (await ScanAllAsync(deployment.TableName)).ToDictionary(r => r["claimId"].S, StringComparer.Ordinal);
         List<Message> dead = await emulators.DrainAsync(deployment.DeadLetterQueueUrl);
@@ -125,7 +127,8 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
         var deadByEvent = dead.GroupBy(m => (string?)JsonNode.Parse(m.Body)?["id"] ?? "?").ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var publishedByClaim = deployment.Published.GroupBy(e => (string)e.Detail["claimId"]!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
-        int processed = 0, parked = 0, redriven = 0, extraDeadCopies = 0, bad = 0, settledAndRedriven = 0;
+        int processed = 0, parked = 0, exhausted = 0, extraDeadCopies = 0, bad = 0, settledAndDeadLettered = 0;
+        int withoutReason = dead.Count(m => !HasReason(m));
         foreach (IGrouping<string, Delivery> sameEvent in deliveries.GroupBy(d => d.EventId))
         {
             Delivery delivery = sameEvent.First();
@@ -135,19 +138,19 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
             if (stored)
             {
                 processed += times;
-                if (inDeadLetters.Any(m => (m.MessageAttributes ?? []).ContainsKey(DeadLetterForwarder.ReasonAttribute)))
+                if (inDeadLetters.FirstOrDefault(m => HasReason(m) && !IsRetriesExhausted(m)) is { } parkedCopy)
                 {
-                    report.Problem($"{delivery.EventId} ({delivery.Kind}) is the stored settlement of {delivery.ClaimId} but was also parked: {Reason(inDeadLetters[0])}");
+                    report.Problem($"{delivery.EventId} ({delivery.Kind}) is the stored settlement of {delivery.ClaimId} but was also parked: {Reason(parkedCopy)}");
                 }
 
-                settledAndRedriven += inDeadLetters.Count; // another copy of the same content settled the claim
+                settledAndDeadLettered += inDeadLetters.Count; // another copy of the same content settled the claim
                 continue;
             }
 
             if (delivery.Kind == Kind.Good)
             {
-                // Not settled: acceptable only as the redrive policy's move after maxReceiveCount transient failures
-                // (no reason attribute: SQS moved it, not the consumer), for every copy.
+                // Not settled: acceptable only in the DLQ after maxReceiveCount transient failures, for every copy: with the
+                // reason "retries exhausted", or without one when the forward failed (checked against the failed forwards).
                 if (rows.ContainsKey(delivery.ClaimId))
                 {
                     report.Problem($"{delivery.EventId}: good claim {delivery.ClaimId} is stored from other content");
@@ -157,13 +160,13 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
                     report.Lost += times - inDeadLetters.Count;
                     report.Problem($"{delivery.EventId}: good claim {delivery.ClaimId} LOST (no row; {inDeadLetters.Count} of {times} deliveries in the DLQ)");
                 }
-                else if (inDeadLetters.Any(m => (m.MessageAttributes ?? []).ContainsKey(DeadLetterForwarder.ReasonAttribute)))
+                else if (inDeadLetters.FirstOrDefault(m => HasReason(m) && !IsRetriesExhausted(m)) is { } parkedCopy)
                 {
-                    report.Problem($"{delivery.EventId}: good claim {delivery.ClaimId} parked as bad input: {Reason(inDeadLetters.First(m => (m.MessageAttributes ?? []).ContainsKey(DeadLetterForwarder.ReasonAttribute)))}");
+                    report.Problem($"{delivery.EventId}: good claim {delivery.ClaimId} parked as bad input: {Reason(parkedCopy)}");
                 }
                 else
                 {
-                    redriven += times;
+                    exhausted += times;
                     extraDeadCopies += inDeadLetters.Count - times;
                 }
 
@@ -177,7 +180,7 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
             {
                 if (!(message.MessageAttributes ?? []).TryGetValue(DeadLetterForwarder.ReasonAttribute, out MessageAttributeValue? reason))
                 {
-                    redriven++;
+                    continue; // the forward failed and the redrive policy moved it (counted against the failed forwards)
                 }
                 else if (!reason.StringValue.Contains(expected, StringComparison.Ordinal))
                 {
@@ -186,7 +189,7 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
             }
 
             int accounted = Math.Min(times, inDeadLetters.Count);
-            parked += Math.Min(times, inDeadLetters.Count(m => (m.MessageAttributes ?? []).ContainsKey(DeadLetterForwarder.ReasonAttribute)));
+            parked += Math.Min(times, inDeadLetters.Count(HasReason));
             extraDeadCopies += Math.Max(0, inDeadLetters.Count - times);
             if (accounted < times)
             {
@@ -237,18 +240,25 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
         report.BadInputs = bad;
         report.Processed = processed;
         report.Parked = parked;
-        report.DeadLettered = redriven;
+        report.DeadLettered = exhausted;
+        log.Check(report, withoutReason, faults);
         report.Row("claims settled (rows)", rows.Count);
         report.Row("Settlement.Finalized events", deployment.Published.Count);
         report.Row("dead letters (messages)", dead.Count);
         report.Row("of which extra copies of a delivery already in the DLQ (SQS at-least-once send)", extraDeadCopies);
-        report.Row("of which copies moved by the redrive policy whose content another copy settled", settledAndRedriven);
+        report.Row("of which copies whose content another copy settled", settledAndDeadLettered);
         report.Row("consumer invocations", deployment.Lambda.Invocations.Count);
         report.Row("consumer invocations that failed", deployment.Lambda.Invocations.Count(i => i.Failed));
         report.Row("calls by the consumer", deployment.Counter.Records.Count);
     }
 
     private static readonly string[] Levels = ["MINOR", "MODERATE", "SEVERE", "TOTAL_LOSS"];
+
+    private static bool HasReason(Message message) => (message.MessageAttributes ?? []).ContainsKey(DeadLetterForwarder.ReasonAttribute);
+
+    private static bool IsRetriesExhausted(Message message) =>
+        (message.MessageAttributes ?? []).TryGetValue(DeadLetterForwarder.ReasonAttribute, out MessageAttributeValue? reason)
+        && reason.StringValue.StartsWith("retries exhausted after ", StringComparison.Ordinal);
 
     private static string Reason(Message message) =>
         (message.MessageAttributes ?? []).TryGetValue(DeadLetterForwarder.ReasonAttribute, out MessageAttributeValue? reason) ? reason.StringValue : "(no reason: moved by the redrive policy)";
@@ -288,16 +298,4 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
         ["resources"] = new JsonArray(),
         ["detail"] = delivery.Detail.DeepClone(),
     };
-
-    /// <summary>The handlers log a line per message; a passing conservation run prints only its summary.</summary>
-    private sealed class QuietOutput : ITestOutputHelper
-    {
-        public void WriteLine(string message)
-        {
-        }
-
-        public void WriteLine(string format, params object[] args)
-        {
-        }
-    }
 }

@@ -306,7 +306,9 @@ public sealed class BadInputTests(EmulatorFixture emulators, ITestOutputHelper o
         deployment.Lambda.Invocations.Should().OnlyContain(i => !i.Failed, "the processor reports the message as a batch item failure instead of failing the invocation");
         Message dead = (await deployment.DrainAsync(deployment.DeadLetterQueueUrl)).Should().ContainSingle().Subject;
         dead.Body.Should().Be(deployment.Notifications.Emitted.Single().Payload);
-        (dead.MessageAttributes ?? []).Should().NotContainKey(ReasonAttribute, "it was not rejected as bad input: the queue's redrive policy moved it");
+        dead.MessageAttributes.Should().ContainKey(ReasonAttribute, "the processor parks it itself on its last receive")
+            .WhoseValue.StringValue.Should().StartWith($"retries exhausted after {maxReceiveCount} receives: ");
+        deployment.Processor.Environment["MAX_RECEIVE_COUNT"].Should().Be("5", "the construct gives the processor the redrive policy's maxReceiveCount");
     }
 
     [Fact]

@@ -12,8 +12,9 @@ namespace Patterns.Cdk.IntegrationTests.Tests;
 /// content), identical re-uploads, S3 notifications delivered twice, folder markers, and bad input (malformed work-queue
 /// messages; for ProcessedLedger, malformed events for the recorder), with the fault layer between every function's
 /// clients and the emulators. At the end every input is accounted for: each uploaded key has exactly one output, stamped
-/// with its last upload (or its event is in the dead-letter queue); each bad input is in the dead-letter queue with its
-/// reason; markers (and, for ObjectMetadata, unmarked uploads) have no output; no output ever caused processing; there
+/// with its last upload (or its event is in the dead-letter queue with the reason "retries exhausted", or as the
+/// on-failure record of its stream records); each bad input is in the dead-letter queue with its reason; a dead letter
+/// from the work queue without a reason (moved by the redrive policy) only as often as the processor's forward failed; markers (and, for ObjectMetadata, unmarked uploads) have no output; no output ever caused processing; there
 /// is no output, ledger entry or dead letter that no input explains.
 /// Switches: <see cref="ConservationSettings"/> (PATTERNS_CONSERVATION=long, _SEED, _FAULT_RATE).
 /// </summary>
@@ -36,7 +37,8 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
             Outages = [new FaultOutage("S3", 30, 12)],
         });
         report.Faults = faults;
-        using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, null, faults: faults);
+        var log = new ForwardFailureLog();
+        using SimulatedDeployment deployment = await SimulatedDeployment.CreateAsync(emulators, strategy, log, faults: faults);
         bool ledger = strategy == ProcessingStrategy.ProcessedLedger;
         string prefix = $"{SynthesizedPattern.InputPrefix}c{settings.Seed}/";
 
@@ -136,7 +138,7 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
         }
 
         faults.Enabled = false;
-        await Account(deployment, strategy, last, noOutput, badBodies, history, report);
+        await Account(deployment, strategy, last, noOutput, badBodies, history, report, log, faults);
         report.Inputs = uploads + badBodies.Count + redeliveries;
         report.Duplicates = duplicates;
         report.BadInputs = badBodies.Count;
@@ -164,7 +166,7 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
     }
 
     private async Task Account(SimulatedDeployment deployment, ProcessingStrategy strategy, Dictionary<string, (byte[] Content, string ETag)> last,
-        HashSet<string> noOutput, List<string> badBodies, Dictionary<string, List<string>> history, ConservationReport report)
+        HashSet<string> noOutput, List<string> badBodies, Dictionary<string, List<string>> history, ConservationReport report, ForwardFailureLog log, FaultInjector faults)
     {
         List<Message> dead = await deployment.DrainAsync(deployment.DeadLetterQueueUrl);
         if (deployment.WorkQueueUrl is { } workQueue)
@@ -172,9 +174,11 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
             (await deployment.DrainAsync(workQueue)).Should().BeEmpty("the work queue is drained at the end");
         }
 
-        // Dead letters: bad input with its reason, or an upload's event whose retries were exhausted.
+        // Dead letters: bad input with its reason, or an upload's event whose retries were exhausted (with that reason; or
+        // moved by the redrive policy when the forward failed).
         var deadKeys = new HashSet<string>(StringComparer.Ordinal);
         var parkedBad = new List<string>();
+        int withoutReason = 0;
         foreach (Message message in dead)
         {
             JsonNode? body = TryParse(message.Body);
@@ -183,6 +187,10 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
                 if (badBodies.Contains(message.Body) && reason.StringValue.Contains("not valid", StringComparison.Ordinal))
                 {
                     parkedBad.Add(message.Body);
+                }
+                else if (reason.StringValue.StartsWith("retries exhausted after ", StringComparison.Ordinal) && KeysOf(message.Body) is { Count: > 0 } exhaustedKeys)
+                {
+                    deadKeys.UnionWith(exhaustedKeys);
                 }
                 else
                 {
@@ -220,7 +228,13 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
             }
             else if (KeysOf(message.Body) is { Count: > 0 } redrivenKeys)
             {
-                deadKeys.UnionWith(redrivenKeys); // moved by the redrive policy after maxReceiveCount
+                deadKeys.UnionWith(redrivenKeys); // moved by the redrive policy after maxReceiveCount: the forward failed
+                withoutReason++;
+            }
+            else if (badBodies.Contains(message.Body))
+            {
+                parkedBad.Add(message.Body); // bad input moved by the redrive policy: every forward of it failed
+                withoutReason++;
             }
             else
             {
@@ -321,6 +335,7 @@ public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xu
         report.OutcomeUnit = "keys / bad inputs";
         report.Processed = processed;
         report.DeadLettered = deadLettered + badParked;
+        log.Check(report, withoutReason, faults);
         report.Parked = noOutput.Count;
         report.Row("outcome detail: keys whose output is stamped with their last upload", processed);
         report.Row("outcome detail: bad inputs in the DLQ with their reason", badParked);

@@ -35,6 +35,10 @@ public sealed record FaceBlurSettings
     /// <summary><c>DEAD_LETTER_QUEUE_URL</c> (optional): where images that can never be blurred go, with the reason.</summary>
     public string? DeadLetterQueueUrl { get; init; }
 
+    /// <summary><c>MAX_RECEIVE_COUNT</c> (optional): the queue's redrive <c>maxReceiveCount</c>; an image that still fails on that
+    /// receive is parked in <c>DEAD_LETTER_QUEUE_URL</c> with the reason (see <see cref="SqsBatchProcessor"/>).</summary>
+    public int? MaxReceiveCount { get; init; }
+
     /// <summary><c>MIN_FACE_CONFIDENCE</c> (0..100, default 50): faces detected with a lower confidence are not blurred.</summary>
     public double MinFaceConfidence { get; init; } = DefaultMinFaceConfidence;
 
@@ -55,6 +59,7 @@ public sealed record FaceBlurSettings
             MaxPixels = PositiveInt64(reader, environment, "MAX_PIXELS", DefaultMaxPixels, long.MaxValue),
             MaxImageBytes = PositiveInt64(reader, environment, "MAX_IMAGE_BYTES", DefaultMaxImageBytes, Array.MaxLength),
             DeadLetterQueueUrl = reader.Optional("DEAD_LETTER_QUEUE_URL") is { Length: > 0 } url ? url : null,
+            MaxReceiveCount = reader.OptionalPositiveInt32("MAX_RECEIVE_COUNT"),
             MinFaceConfidence = Confidence(reader, environment),
             RekognitionEndpoint = Endpoint(reader, environment),
         };
@@ -85,6 +90,11 @@ public sealed record FaceBlurSettings
         if (MaxPixels <= 0 || MaxImageBytes <= 0 || MaxImageBytes > Array.MaxLength)
         {
             problems.Add($"MAX_PIXELS and MAX_IMAGE_BYTES must be greater than zero, MAX_IMAGE_BYTES at most {Array.MaxLength} (got {MaxPixels}, {MaxImageBytes})");
+        }
+
+        if (MaxReceiveCount is < 1)
+        {
+            problems.Add($"MAX_RECEIVE_COUNT must be a whole number greater than zero (got {MaxReceiveCount.Value.ToString(CultureInfo.InvariantCulture)})");
         }
 
         if (MinFaceConfidence is < 0 or > 100 || double.IsNaN(MinFaceConfidence))

@@ -49,7 +49,7 @@ public sealed class FaceBlurWorker
         _detector = detector;
         _settings = settings;
         _log = log ?? JsonLog.CreateDefault();
-        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log);
+        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log, settings.MaxReceiveCount);
     }
 
     private FaceBlurWorker(FaceBlurSettings settings, JsonLog log)

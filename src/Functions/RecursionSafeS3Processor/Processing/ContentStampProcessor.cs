@@ -42,7 +42,7 @@ public sealed class ContentStampProcessor
         _s3 = s3;
         _settings = settings;
         _log = log ?? JsonLog.CreateDefault();
-        _queueBatches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log);
+        _queueBatches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, _log, settings.MaxReceiveCount);
         _streamBatches = new StreamBatchProcessor(_log, new DeadLetterForwarder(sqs, settings.DeadLetterQueueUrl, _log));
     }
 

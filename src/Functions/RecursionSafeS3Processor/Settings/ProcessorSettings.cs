@@ -10,6 +10,10 @@ namespace Patterns.Cdk.Functions.RecursionSafeS3Processor;
 /// <param name="DeadLetterQueueUrl"><c>DEAD_LETTER_QUEUE_URL</c> (optional): where bad SQS messages go (and, for the ledger strategy, null stream entries; other bad stream records reach it as the event source mapping's on-failure records); without it they are reported as failed and left to the queue.</param>
 public sealed record ProcessorSettings(SourceScope Scope, Strategy Strategy, string OutputBucket, string OutputPrefix, string? DeadLetterQueueUrl)
 {
+    /// <summary><c>MAX_RECEIVE_COUNT</c> (optional): the queue's redrive <c>maxReceiveCount</c>; an SQS message that still fails
+    /// on that receive is parked in <c>DEAD_LETTER_QUEUE_URL</c> with the reason (see <see cref="SqsBatchProcessor"/>).</summary>
+    public int? MaxReceiveCount { get; init; }
+
     /// <exception cref="InvalidOperationException">A variable is missing or invalid, or the configuration could loop; the message lists every problem.</exception>
     public static ProcessorSettings FromEnvironment(Func<string, string?> environment)
     {
@@ -19,7 +23,10 @@ public sealed record ProcessorSettings(SourceScope Scope, Strategy Strategy, str
         string outputBucket = strategy == Strategy.SeparateBucket ? reader.Required("OUTPUT_BUCKET") : reader.Optional("OUTPUT_BUCKET");
         string outputPrefix = reader.Optional("OUTPUT_PREFIX");
         string? deadLetterQueueUrl = reader.Optional("DEAD_LETTER_QUEUE_URL") is { Length: > 0 } url ? url : null;
-        var settings = new ProcessorSettings(scope, strategy, outputBucket, outputPrefix, deadLetterQueueUrl);
+        var settings = new ProcessorSettings(scope, strategy, outputBucket, outputPrefix, deadLetterQueueUrl)
+        {
+            MaxReceiveCount = reader.OptionalPositiveInt32("MAX_RECEIVE_COUNT"),
+        };
         settings.CheckLoopSafety(reader);
         reader.ThrowIfInvalid(nameof(ContentStampProcessor));
         return settings;

@@ -45,6 +45,24 @@ public sealed class SettingsReader(Func<string, string?> environment)
         return 0;
     }
 
+    /// <summary>An optional whole number greater than zero; null when unset or empty.</summary>
+    public int? OptionalPositiveInt32(string name)
+    {
+        string value = Optional(name);
+        if (value.Length == 0)
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number > 0)
+        {
+            return number;
+        }
+
+        _problems.Add($"{name} must be a whole number greater than zero (got '{value}')");
+        return null;
+    }
+
     /// <summary>A required value that must be one of the names of <typeparamref name="TEnum"/> (exact spelling).</summary>
     public TEnum OneOf<TEnum>(string name)
         where TEnum : struct, Enum

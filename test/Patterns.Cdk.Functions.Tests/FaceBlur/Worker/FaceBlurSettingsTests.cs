@@ -20,6 +20,7 @@ public class FaceBlurSettingsTests
             MaxPixels = 40_000_000,
             MaxImageBytes = 15_728_640,
             DeadLetterQueueUrl = null,
+            MaxReceiveCount = null,
             MinFaceConfidence = 50,
             RekognitionEndpoint = null,
         });
@@ -36,6 +37,7 @@ public class FaceBlurSettingsTests
             ("MAX_PIXELS", "1000000"),
             ("MAX_IMAGE_BYTES", "5242880"),
             ("DEAD_LETTER_QUEUE_URL", Samples.DeadLetterQueueUrl),
+            ("MAX_RECEIVE_COUNT", "4"),
             ("MIN_FACE_CONFIDENCE", "72.5"),
             ("REKOGNITION_ENDPOINT", "http://127.0.0.1:9000")));
 
@@ -48,6 +50,7 @@ public class FaceBlurSettingsTests
             MaxPixels = 1_000_000,
             MaxImageBytes = 5_242_880,
             DeadLetterQueueUrl = Samples.DeadLetterQueueUrl,
+            MaxReceiveCount = 4,
             MinFaceConfidence = 72.5,
             RekognitionEndpoint = new Uri("http://127.0.0.1:9000"),
         });
@@ -60,12 +63,21 @@ public class FaceBlurSettingsTests
             ("MAX_PIXELS", "0"),
             ("MAX_IMAGE_BYTES", "lots"),
             ("MIN_FACE_CONFIDENCE", "101"),
+            ("MAX_RECEIVE_COUNT", "-1"),
             ("REKOGNITION_ENDPOINT", "ftp://x")));
 
         read.Should().Throw<InvalidOperationException>().Which.Message.Should()
             .Contain("SOURCE_BUCKET is required").And.Contain("DESTINATION_BUCKET is required")
             .And.Contain("MAX_PIXELS must be").And.Contain("MAX_IMAGE_BYTES must be")
-            .And.Contain("MIN_FACE_CONFIDENCE must be").And.Contain("REKOGNITION_ENDPOINT must be");
+            .And.Contain("MIN_FACE_CONFIDENCE must be").And.Contain("MAX_RECEIVE_COUNT must be").And.Contain("REKOGNITION_ENDPOINT must be");
+    }
+
+    [Fact]
+    public void A_max_receive_count_set_in_code_is_validated()
+    {
+        var settings = new FaceBlurSettings { SourceBucket = "in", DestinationBucket = "out", MaxReceiveCount = 0 };
+
+        settings.Invoking(s => s.Validate()).Should().Throw<InvalidOperationException>().WithMessage("*MAX_RECEIVE_COUNT must be a whole number greater than zero (got 0)*");
     }
 
     [Theory]
