@@ -17,7 +17,9 @@ namespace Patterns.Cdk.Functions.ApiPoller;
 /// page COMPLETED. A page already in a terminal state is a duplicate delivery: acknowledged, not processed again. A failure
 /// is reported in the partial batch response, so only that message comes back; on its last receive
 /// (<c>ApproximateReceiveCount &gt;= MAX_RECEIVE_COUNT</c>) the page is first recorded PROCESSING_FAILED, so the job's
-/// counts are final when the message moves to the dead-letter queue. A message that is not a pointer into the payload
+/// counts are final, and the message is then sent to the dead-letter queue with the reason
+/// (<c>retries exhausted after N receives: …</c>) by the shared <see cref="SqsBatchProcessor"/>; only when that send
+/// fails does the queue's redrive policy move it, without a reason. A message that is not a pointer into the payload
 /// bucket is bad input and goes to the dead-letter queue with its reason.
 /// Handler string: <c>TaskConsumer</c> (served by the project's <c>bootstrap</c>, see <see cref="Bootstrap"/>).
 /// </summary>
@@ -48,7 +50,7 @@ public sealed class TaskConsumer
         _processor = processor;
         _settings = settings;
         _log = log;
-        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, log);
+        _batches = new SqsBatchProcessor(sqs, settings.DeadLetterQueueUrl, log, settings.MaxReceiveCount);
     }
 
     private TaskConsumer(ConsumerSettings settings, JsonLog log)

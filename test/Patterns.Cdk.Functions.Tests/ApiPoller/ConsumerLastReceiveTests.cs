@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.SQS;
+using Amazon.SQS.Model;
 using FluentAssertions;
 using NSubstitute;
 using Patterns.Cdk.Functions.ApiPoller;
@@ -28,6 +29,7 @@ public class ConsumerLastReceiveTests
     private const int Page = 7;
 
     private readonly IAmazonDynamoDB _dynamoDb = Substitute.For<IAmazonDynamoDB>();
+    private readonly IAmazonSQS _sqs = Substitute.For<IAmazonSQS>();
     private readonly List<string> _movedTo = [];
     private readonly TestLog _log = new();
 
@@ -100,7 +102,42 @@ public class ConsumerLastReceiveTests
         _log.Messages("ERROR").Should().Contain("page processing failed for the last time and PROCESSING_FAILED could not be recorded; the page stays ENQUEUED");
     }
 
-    private async Task<JsonElement> HandleAsync(int receiveCount, IPageProcessor? processor = null)
+    [Fact]
+    public async Task With_a_dead_letter_queue_the_last_receive_records_PROCESSING_FAILED_and_sends_the_pointer_there_with_its_reason()
+    {
+        var sent = new List<SendMessageRequest>();
+        _sqs.SendMessageAsync(Arg.Do<SendMessageRequest>(sent.Add), Arg.Any<CancellationToken>()).Returns(new SendMessageResponse());
+        _dynamoDb.UpdateItemAsync(Arg.Any<UpdateItemRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            _movedTo.Add(call.Arg<UpdateItemRequest>().ExpressionAttributeValues[":to"].N);
+            return Task.FromResult(new UpdateItemResponse());
+        });
+
+        JsonElement response = await HandleAsync(receiveCount: 3, new FailingProcessor(), DeadLetters);
+
+        response.GetProperty("batchItemFailures").GetArrayLength().Should().Be(0, "the handler moved it with its reason");
+        _movedTo.Should().Equal("20", "32"); // ENQUEUED, PROCESSING_FAILED
+        SendMessageRequest dead = sent.Should().ContainSingle().Subject;
+        dead.QueueUrl.Should().Be(DeadLetters);
+        dead.MessageBody.Should().Contain(JobId);
+        dead.MessageAttributes["patterns-cdk-reason"].StringValue.Should().StartWith("retries exhausted after 3 receives").And.Contain("partner page rejected");
+        dead.MessageAttributes["patterns-cdk-source-message-id"].StringValue.Should().Be("m1");
+    }
+
+    [Fact]
+    public async Task With_a_dead_letter_queue_an_earlier_receive_only_fails_the_message()
+    {
+        _dynamoDb.UpdateItemAsync(Arg.Any<UpdateItemRequest>(), Arg.Any<CancellationToken>()).Returns(new UpdateItemResponse());
+
+        JsonElement response = await HandleAsync(receiveCount: 2, new FailingProcessor(), DeadLetters);
+
+        response.GetProperty("batchItemFailures").GetArrayLength().Should().Be(1);
+        await _sqs.DidNotReceiveWithAnyArgs().SendMessageAsync(default(SendMessageRequest)!, default);
+    }
+
+    private const string DeadLetters = "https://sqs.us-east-1.amazonaws.com/111111111111/consumer-dlq";
+
+    private async Task<JsonElement> HandleAsync(int receiveCount, IPageProcessor? processor = null, string? deadLetterQueueUrl = null)
     {
         var settings = new ConsumerSettings
         {
@@ -108,10 +145,11 @@ public class ConsumerLastReceiveTests
             PayloadBucket = "payloads",
             MaxReceiveCount = 3,
             Region = "us-east-1",
+            DeadLetterQueueUrl = deadLetterQueueUrl,
         };
         var consumer = new TaskConsumer(
             new ProgressStore(_dynamoDb, settings.Progress, new FixedClock(FixedClock.DefaultNow)),
-            Substitute.For<IAmazonSQS>(),
+            _sqs,
             processor ?? new CountingProcessor(),
             settings,
             _log.Log);
@@ -119,6 +157,12 @@ public class ConsumerLastReceiveTests
         string batch = $$"""{"Records":[{"messageId":"m1","receiptHandle":"h","body":"{{pointer.Replace("\"", "\\\"", StringComparison.Ordinal)}}","attributes":{"ApproximateReceiveCount":"{{receiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture)}}"},"eventSource":"aws:sqs"}]}""";
         Stream output = await consumer.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(batch)));
         return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    private sealed class FailingProcessor : IPageProcessor
+    {
+        public Task ProcessAsync(PagePointer page, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("partner page rejected by the processor");
     }
 
     private sealed class CountingProcessor : IPageProcessor

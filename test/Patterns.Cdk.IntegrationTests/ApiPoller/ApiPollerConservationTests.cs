@@ -149,7 +149,7 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
                 aws.Enabled = true;
                 await scenario.DriveConsumerAsync(maxPolls: 100_000, limit: TimeSpan.FromMinutes(settings.IsLong ? 30 : 5));
                 aws.Enabled = false;
-                await AccountAsync(scenario, runs, processed, poison, report);
+                await AccountAsync(scenario, runs, processed, poison, report, aws);
             }
             catch
             {
@@ -273,7 +273,7 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
 
     // Every planned page is accounted for; the counters equal the page states; outputs are exactly the partner's pages.
     private static async Task AccountAsync(
-        ApiPollerScenario scenario, List<JobPlay> runs, ConcurrentDictionary<(string JobId, int Page), int> processed, HashSet<(string Source, int Page)> poison, ConservationReport report)
+        ApiPollerScenario scenario, List<JobPlay> runs, ConcurrentDictionary<(string JobId, int Page), int> processed, HashSet<(string Source, int Page)> poison, ConservationReport report, FaultInjector faults)
     {
         List<Message> dead = await scenario.DrainAsync(scenario.DeadLetterQueueUrl);
         var deadByPage = dead.Select(m => JsonNode.Parse(m.Body)!).GroupBy(n => ((string)n["jobId"]!, (int)n["page"]!)).ToDictionary(g => g.Key, g => g.Count());
@@ -465,6 +465,14 @@ public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestO
         report.Row("consumer invocations", scenario.ConsumerInvocations.Count);
         report.Row("processor runs beyond the first (at least once)", redeliveredProcessing);
         report.Row("DLQ messages", dead.Count);
+        // A pointer on its last receive goes to the DLQ with its reason; without one only when that forward failed.
+        var forwardFailures = new ForwardFailureLog();
+        foreach (string line in scenario.LogText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            forwardFailures.WriteLine(line);
+        }
+
+        forwardFailures.Check(report, dead.Count(m => m.MessageAttributes?.ContainsKey(DeadLetterForwarder.ReasonAttribute) != true), faults);
         report.Section("Failed batches", runs.SelectMany(r => r.FailedBatches.Select(b => $"- job {r.JobId[..8]}: {b.Pages.Count} page(s) in the batch when it failed ({b.Error})")).DefaultIfEmpty("- none").Aggregate((a, b) => a + "\n" + b));
     }
 
