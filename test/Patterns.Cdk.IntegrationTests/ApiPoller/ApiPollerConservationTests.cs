@@ -30,8 +30,11 @@ namespace Patterns.Cdk.IntegrationTests.ApiPoller;
 /// failed receive or a second pointer (at least once, as the contract says). Anything else fails with the seed.
 /// </summary>
 [Collection(UsesEmulators.Name)]
-public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestOutputHelper output)
+public sealed class ApiPollerConservationTests(EmulatorFixture emulators, ITestOutputHelper output) : IDisposable
 {
+    /// <summary>The faults spent the SDK's per-endpoint retry quotas; the next test gets them back.</summary>
+    public void Dispose() => SdkRetryTuning.RestoreRetryQuotas();
+
     private const int RequestTimeoutSeconds = 1;
     private const int MaxAttempts = 3;
     private const int PageSize = 20;

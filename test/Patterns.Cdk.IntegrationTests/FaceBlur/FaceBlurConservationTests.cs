@@ -24,8 +24,11 @@ namespace Patterns.Cdk.IntegrationTests.FaceBlur;
 /// </summary>
 [Collection(UsesEmulators.Name)]
 public sealed class FaceBlurConservationTests(EmulatorFixture emulators, FakeRekognition rekognition, ITestOutputHelper output)
-    : IClassFixture<FakeRekognition>
+    : IClassFixture<FakeRekognition>, IDisposable
 {
+    /// <summary>The faults spent the SDK's per-endpoint retry quotas; the next test gets them back.</summary>
+    public void Dispose() => SdkRetryTuning.RestoreRetryQuotas();
+
     private const string ReasonAttribute = DeadLetterForwarder.ReasonAttribute;
     private static readonly TimeSpan DetectionAttemptTimeout = TimeSpan.FromMilliseconds(250);
 

@@ -51,4 +51,53 @@ public static class SdkRetryTuning
         standard.MaxBackoffInMilliseconds = (int)TestMaxBackoff.TotalMilliseconds;
         return client;
     }
+
+    /// <summary>
+    /// Gives every endpoint its full retry quota back. The SDK keeps one quota per service URL for the whole process
+    /// (<c>CapacityManager</c>, static in the retry policy), and every test talks to the same emulator URLs, so a
+    /// conservation run that spends the quota on injected faults would leave the next test without retries: a single
+    /// stale keep-alive connection there then fails a request that the SDK would normally retry. The conservation runs
+    /// call this when they end. Throws if AWSSDK.Core no longer has that shape.
+    /// </summary>
+    public static void RestoreRetryQuotas()
+    {
+        List<object> managers = typeof(RetryPolicy).Assembly.GetTypes()
+            .Where(t => typeof(RetryPolicy).IsAssignableFrom(t))
+            .SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+            .Where(f => f.FieldType.FullName == "Amazon.Runtime.Internal.CapacityManager")
+            .Select(f => f.GetValue(null))
+            .OfType<object>()
+            .ToList();
+        if (managers.Count == 0)
+        {
+            throw new InvalidOperationException("AWSSDK.Core changed: no retry policy holds a static CapacityManager any more. Update Harness/SdkRetryTuning.cs.");
+        }
+
+        foreach (object manager in managers)
+        {
+            FieldInfo container = manager.GetType().GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+                .SingleOrDefault(f => typeof(System.Collections.IDictionary).IsAssignableFrom(f.FieldType))
+                ?? throw new InvalidOperationException("AWSSDK.Core changed: CapacityManager keeps its quotas per service URL in no dictionary any more. Update Harness/SdkRetryTuning.cs.");
+            var quotas = (System.Collections.IDictionary)container.GetValue(container.IsStatic ? null : manager)!;
+            lock (quotas)
+            {
+                // Clients keep the quota object they got, so each is refilled in place.
+                foreach (object quota in quotas.Values)
+                {
+                    const BindingFlags Any = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+                    PropertyInfo? available = quota.GetType().GetProperty("AvailableCapacity", Any);
+                    PropertyInfo? max = quota.GetType().GetProperty("MaxCapacity", Any);
+                    if (available?.SetMethod is null || max is null)
+                    {
+                        throw new InvalidOperationException("AWSSDK.Core changed: RetryCapacity has no settable AvailableCapacity and MaxCapacity any more. Update Harness/SdkRetryTuning.cs.");
+                    }
+
+                    lock (quota)
+                    {
+                        available.SetValue(quota, max.GetValue(quota));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -21,8 +21,11 @@ namespace Patterns.Cdk.IntegrationTests.Settlement;
 /// Switches: <see cref="ConservationSettings"/> (PATTERNS_CONSERVATION=long, _SEED, _FAULT_RATE).
 /// </summary>
 [Collection(UsesEmulators.Name)]
-public sealed class SettlementConservationTests(EmulatorFixture emulators, ITestOutputHelper output)
+public sealed class SettlementConservationTests(EmulatorFixture emulators, ITestOutputHelper output) : IDisposable
 {
+    /// <summary>The faults spent the SDK's per-endpoint retry quotas; the next test gets them back.</summary>
+    public void Dispose() => SdkRetryTuning.RestoreRetryQuotas();
+
     private static readonly Lazy<JsonObject> Template = new(() => SettlementDeployment.Synthesize(new EventDrivenSettlementProps()));
 
     private enum Kind

@@ -107,6 +107,41 @@ public sealed class FaultProxyTests(EmulatorFixture emulators)
     }
 
     [Fact]
+    public async Task Retry_quotas_spent_on_faults_are_restored_for_the_next_test()
+    {
+        // Every attempt fails with a 500 (before S3), so each call costs retries until the endpoint's quota is spent and
+        // a call gets one attempt only.
+        var faults = new FaultInjector(3, new FaultPlan { Rate = 1.0, LatencyRate = 0, AfterShare = 0, Weights = new Dictionary<FaultKind, double> { [FaultKind.Http500] = 1 } });
+        using IAmazonS3 s3 = emulators.CreateS3(new FaultyHttpClientFactory(faults, "quota", "S3"));
+        async Task<int> AttemptsOfOneCall()
+        {
+            int start = faults.Injected.Count;
+            await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.ListBucketsAsync());
+            return faults.Injected.Count - start;
+        }
+
+        try
+        {
+            (await AttemptsOfOneCall()).Should().Be(3, "standard mode makes 3 attempts");
+            int attempts = 3;
+            for (int i = 0; i < 300 && attempts > 1; i++)
+            {
+                attempts = await AttemptsOfOneCall();
+            }
+
+            attempts.Should().Be(1, "the endpoint's retry quota is spent");
+
+            SdkRetryTuning.RestoreRetryQuotas();
+
+            (await AttemptsOfOneCall()).Should().Be(3, "with its quota back the client makes its 3 attempts again");
+        }
+        finally
+        {
+            SdkRetryTuning.RestoreRetryQuotas();
+        }
+    }
+
+    [Fact]
     public async Task An_S3_object_body_cut_mid_way_fails_the_reader_as_a_real_early_end_of_body_does()
     {
         string bucket = "faults-" + Guid.NewGuid().ToString("N")[..12];

@@ -19,8 +19,11 @@ namespace Patterns.Cdk.IntegrationTests.Tests;
 /// Switches: <see cref="ConservationSettings"/> (PATTERNS_CONSERVATION=long, _SEED, _FAULT_RATE).
 /// </summary>
 [Collection(UsesEmulators.Name)]
-public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xunit.Abstractions.ITestOutputHelper output)
+public sealed class RecursionSafeConservationTests(EmulatorFixture emulators, Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
+    /// <summary>The faults spent the SDK's per-endpoint retry quotas; the next test gets them back.</summary>
+    public void Dispose() => SdkRetryTuning.RestoreRetryQuotas();
+
     public static TheoryData<ProcessingStrategy> AllStrategies => new(Enum.GetValues<ProcessingStrategy>());
 
     [Theory]

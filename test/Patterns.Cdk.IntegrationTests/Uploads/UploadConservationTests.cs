@@ -36,7 +36,11 @@ public sealed class UploadConservationTests(EmulatorFixture emulators, ITestOutp
 
     private readonly string _dir = Directory.CreateTempSubdirectory("upload-conservation-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        SdkRetryTuning.RestoreRetryQuotas(); // the faults spent the SDK's per-endpoint retry quotas; the next test gets them back
+        Directory.Delete(_dir, recursive: true);
+    }
 
     [Fact]
     public async Task Every_upload_ends_complete_aborted_or_refused_under_faults()
