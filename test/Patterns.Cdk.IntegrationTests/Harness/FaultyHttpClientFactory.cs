@@ -4,7 +4,7 @@ namespace Patterns.Cdk.IntegrationTests.Harness;
 
 /// <summary>
 /// An SDK client's HTTP pipeline through the shared fault layer (<see cref="FaultInjector"/>) straight to the emulator,
-/// for the scenarios that build a handler's clients themselves (FaceBlur, ApiPoller) rather than through a
+/// for the scenarios that build a handler's clients themselves (FaceBlur, ApiPoller, the upload API host) rather than through a
 /// <see cref="SimulatedDeployment"/>'s counted clients.
 /// </summary>
 public sealed class FaultyHttpClientFactory(FaultInjector faults, string caller, string service) : HttpClientFactory

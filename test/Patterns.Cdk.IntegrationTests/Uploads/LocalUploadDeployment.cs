@@ -63,13 +63,13 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
             ServiceURL = Front.Url.ToString(),
             ForcePathStyle = true,
             AuthenticationRegion = EmulatorFixture.Region,
-            HttpClientFactory = faults is null ? null : new FaultLayerHttpClientFactory(faults.CreateHandler("upload-functions", "S3", new SocketsHttpHandler())),
+            HttpClientFactory = faults is null ? null : new FaultyHttpClientFactory(faults, "upload-functions", "S3"),
         });
         _functionsDynamoDb = emulators.DynamoDb;
         if (faults is not null)
         {
             _functionsS3 = SdkRetryTuning.CapBackoff(_functionsS3);
-            _functionsDynamoDb = emulators.CreateDynamoDb(new FaultLayerHttpClientFactory(faults.CreateHandler("upload-functions", "DynamoDB", new SocketsHttpHandler())));
+            _functionsDynamoDb = emulators.CreateDynamoDb(new FaultyHttpClientFactory(faults, "upload-functions", "DynamoDB"));
         }
 
         _eventHttp = new HttpClient();
@@ -231,16 +231,4 @@ public sealed class LocalUploadDeployment : IAsyncDisposable
 
         public override void SetLength(long value) => throw new NotSupportedException();
     }
-}
-
-/// <summary>Gives an SDK client one HttpClient over a given handler (the fault layer).</summary>
-internal sealed class FaultLayerHttpClientFactory(HttpMessageHandler handler) : Amazon.Runtime.HttpClientFactory
-{
-    private readonly Lazy<HttpClient> _client = new(() => new HttpClient(handler));
-
-    public override HttpClient CreateHttpClient(Amazon.Runtime.IClientConfig clientConfig) => _client.Value;
-
-    public override bool UseSDKHttpClientCaching(Amazon.Runtime.IClientConfig clientConfig) => false;
-
-    public override bool DisposeHttpClientsAfterUse(Amazon.Runtime.IClientConfig clientConfig) => false;
 }
