@@ -9,6 +9,9 @@
 #   DETAILS=1      also print binary sizes, page faults, CPU time and memory per row
 #   SKIP_BUILD=1   measure the builds already in WORK again (after a run with the same WORK)
 #   ZIPS=dir       add each handler's zip size in bytes from dir (src/Constructs/obj/handlers/zips after a build)
+#   BASELINE=dir   also build the handlers of another checkout (e.g. a worktree of main) as AOT and run them as the
+#                  variant "before", interleaved in the same rounds, in a table of their own (before/after in one run)
+#   R2R=0          skip the ReadyToRun builds and rows (only the AOT half of the goal is measured)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -50,11 +53,15 @@ if $build; then
     --artifacts-path "$work/build/host" -o "$work/host" -nologo -v:q
 fi
 host=("dotnet" "$work/host/ColdStartHost.dll")
+r2r=true
+if [ "${R2R:-1}" = "0" ]; then r2r=false; fi
+baseline=${BASELINE:+$(cd "$BASELINE" && pwd)}
 
 project_file() {
+  local tree=${2:-$root}
   case $1 in
-    Hello) echo "$here/Hello/Patterns.Cdk.ColdStart.Hello.csproj" ;;
-    *) echo "$root/src/Functions/$1/Patterns.Cdk.Functions.$1.csproj" ;;
+    Hello) echo "$tree/tools/coldstart/Hello/Patterns.Cdk.ColdStart.Hello.csproj" ;;
+    *) echo "$tree/src/Functions/$1/Patterns.Cdk.Functions.$1.csproj" ;;
   esac
 }
 
@@ -65,16 +72,27 @@ $build && for project in $("${host[@]}" --list-projects --handlers "$handlers");
     -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none \
     --artifacts-path "$work/build/aot" -o "$work/publish/aot/$project" -nologo -v:q
   # (b) ReadyToRun, framework-dependent: the apphost runs the same Bootstrap.Main on the shared runtime.
-  quietly "$work/logs/build-$project-r2r.log" dotnet publish "$file" -c Release -r linux-x64 \
-    -p:PublishAot=false -p:PublishReadyToRun=true --self-contained false -p:DebugType=none \
-    --artifacts-path "$work/build/r2r" -o "$work/publish/r2r/$project" -nologo -v:q
+  if $r2r; then
+    quietly "$work/logs/build-$project-r2r.log" dotnet publish "$file" -c Release -r linux-x64 \
+      -p:PublishAot=false -p:PublishReadyToRun=true --self-contained false -p:DebugType=none \
+      --artifacts-path "$work/build/r2r" -o "$work/publish/r2r/$project" -nologo -v:q
+  fi
+  # (c) The baseline checkout's same project, as (a).
+  if [ -n "$baseline" ]; then
+    quietly "$work/logs/build-$project-before.log" dotnet publish "$(project_file "$project" "$baseline")" -c Release -r linux-x64 \
+      -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none \
+      --artifacts-path "$work/build/before" -o "$work/publish/before/$project" -nologo -v:q
+  fi
 done
 
 load_before=$(uptime | sed 's/.*load average: //')
 details=()
 [ "${DETAILS:-}" = "1" ] && details=(--details)
 [ -n "${ZIPS:-}" ] && details+=(--zips "$ZIPS")
-table=$("${host[@]}" --aot "$work/publish/aot" --r2r "$work/publish/r2r" --runs "$runs" --warmup 1 \
+variants=()
+if $r2r; then variants+=(--r2r "$work/publish/r2r"); fi
+if [ -n "$baseline" ]; then variants+=(--variant "before=$work/publish/before"); fi
+table=$("${host[@]}" --aot "$work/publish/aot" "${variants[@]}" --runs "$runs" --warmup 1 \
   --handlers "$handlers" --raw "$work/runs.tsv" --logs "$work/logs" "${details[@]}")
 load_after=$(uptime | sed 's/.*load average: //')
 

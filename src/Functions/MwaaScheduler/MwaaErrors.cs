@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Patterns.Cdk.Functions.Shared;
 
 // The workflows Catch and Retry on these exact names: the runtime loop reports an exception's type name as the
 // Lambda errorType (RuntimeSupportStandIn/ErrorReport), so the classes carry the contract names, without the
@@ -19,8 +20,15 @@ public sealed class AirflowUnavailable(string message, Exception? inner = null) 
 /// <summary>The environment cannot serve InvokeRestApi (it must be updated first, or its Airflow is older than 2.4.3).</summary>
 public sealed class RestApiNotSupported(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>The invocation's input can never work as it is (missing or malformed member, a path over 64 characters, another environment).</summary>
-public sealed class BadInput(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// The invocation's input can never work as it is (missing or malformed member, a path over 64 characters, another environment).
+/// As <see cref="IExpectedBadInput"/>, it is reported on <c>/error</c> without stack frames: the message says what is wrong.
+/// </summary>
+public sealed class BadInput(string message, Exception? inner = null) : Exception(message, inner), IExpectedBadInput
+{
+    /// <inheritdoc/>
+    public string Reason => Message;
+}
 
 /// <summary>A backup failed verification: the message lists every problem (names, counts, sizes; never contents).</summary>
 public sealed class BackupVerificationFailed(string message) : Exception(message);

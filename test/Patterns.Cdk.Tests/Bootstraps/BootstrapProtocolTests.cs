@@ -11,9 +11,10 @@ namespace Patterns.Cdk.Tests.Bootstraps;
 /// Patterns.Cdk.dll, runs under <c>qemu-aarch64-static</c> against a fake Lambda Runtime API and fake AWS endpoints on
 /// 127.0.0.1 (<see cref="BootstrapRuns"/>). For every bundled handler: in one process, an invocation that succeeds
 /// (its <c>/response</c> and the AWS calls it made are checked) and one that fails with a handler error (<c>/error</c>
-/// with its <c>errorType</c>), after which the loop asks for the next invocation; in another process, a missing or
-/// invalid setting (<c>/init/error</c>, exit code 1). FaceBlurWorker takes its real path, SkiaSharp included. Without
-/// qemu these tests fail, telling how to install it (tools/ci/aot-toolchain.sh).
+/// with its <c>errorType</c>; no frames for expected bad input, frames for any other exception), after which the loop
+/// asks for the next invocation; in another process, a missing or invalid setting (<c>/init/error</c>, exit code 1).
+/// FaceBlurWorker takes its real path, SkiaSharp included. Without qemu these tests fail, telling how to install it
+/// (tools/ci/aot-toolchain.sh).
 /// </summary>
 public sealed class BootstrapProtocolTests(BootstrapRuns runs) : IClassFixture<BootstrapRuns>
 {
@@ -49,11 +50,26 @@ public sealed class BootstrapProtocolTests(BootstrapRuns runs) : IClassFixture<B
             run.Failure.ErrorTypeHeader.Should().Be(scenario.FailureType);
             run.Failure.ErrorType.Should().Be(scenario.FailureType);
             run.Failure.ErrorMessage.Should().Match(scenario.FailureMessage);
-            run.Failure.Json().GetProperty("stackTrace").GetArrayLength().Should().BePositive("the Native AOT build keeps stack trace data");
+            int frames = run.Failure.Json().GetProperty("stackTrace").GetArrayLength();
+            if (scenario.FailsWithExpectedBadInput)
+            {
+                frames.Should().Be(0, "expected bad input is reported without frames: its message says what is wrong (IExpectedBadInput)");
+            }
+            else
+            {
+                frames.Should().BePositive("an unexpected exception keeps its frames: the Native AOT build keeps stack trace data");
+            }
 
             run.Calls.Count(c => c.Kind == RuntimeApiCallKind.Next).Should().Be(3, "after the handler error the loop asks for the next invocation");
             run.ExitCode.Should().Be(2, "the Runtime API answering /next with an error means the sandbox is gone");
         });
+    }
+
+    [Fact]
+    public void The_failure_scenarios_cover_expected_bad_input_and_unexpected_exceptions()
+    {
+        BootstrapScenario.All.Values.Should().Contain(s => s.FailsWithExpectedBadInput, "the frames left out of bad input's /error are checked on a real bootstrap");
+        BootstrapScenario.All.Values.Should().Contain(s => !s.FailsWithExpectedBadInput, "the frames kept for an unexpected exception are checked on a real bootstrap");
     }
 
     [Theory]

@@ -40,6 +40,12 @@ internal sealed record BootstrapScenario(
 
     public override string ToString() => Handler.Handler;
 
+    /// <summary>
+    /// The failure is expected bad input (<c>BadInputException</c>, MwaaScheduler's <c>BadInput</c>), reported without
+    /// frames; any other failure type is an unexpected exception, reported with its frames.
+    /// </summary>
+    public bool FailsWithExpectedBadInput => FailureType is "BadInputException" or "BadInput";
+
     /// <summary>Every bundled handler's scenario, by handler string.</summary>
     public static IReadOnlyDictionary<string, BootstrapScenario> All => Scenarios.Value;
 

@@ -13,8 +13,9 @@ using Patterns.Cdk.ColdStart;
 //   ColdStartHost --probe DIR [--runs 15] [--handlers A,B] the step-by-step breakdown of Probe/ builds, DIR/<Project>/Probe.<Project>
 //
 // DIR/<Project>/<Executable> is each published project (Hello, RecursionSafeS3Processor, FaceBlurPipeline, ApiPoller).
-// Per round, every target runs once in this order: Hello then each handler as AOT, then the same as ReadyToRun. The
-// warm-up rounds are not counted; they check each payload's outcome and keep each process's output in --logs.
+// Per round, every target runs once: Hello then each handler, each in every variant back to back (AOT, ReadyToRun,
+// then the experiments). The warm-up rounds are not counted; they check each payload's outcome and keep each process's
+// output in --logs.
 var options = Options.Parse(args);
 // --handlers Hello: the hello world alone (its row is always there).
 IReadOnlyList<Scenario> handlers = options.Handlers is { } names
@@ -44,7 +45,9 @@ if (options.Probe is { } probeRoot)
 
 // Without --r2r (tools/coldstart/analyze.sh), only the AOT builds and the experiments run.
 (string Variant, string Root)[] variants = [("aot", options.Aot), .. options.R2r is { Length: > 0 } r2r ? [("r2r", r2r)] : Array.Empty<(string, string)>(), .. options.Extra];
-var targets = variants.SelectMany(v => rows.Select(s => new Target(s, v.Variant, Executable(v.Root, s)))).ToList();
+// Per round, each row runs in every variant back to back (Hello aot, Hello r2r, Hello before, then the next handler),
+// so that a change of the machine's load hits the variants of one row alike.
+var targets = rows.SelectMany(s => variants.Select(v => new Target(s, v.Variant, Executable(v.Root, s)))).ToList();
 foreach (Target target in targets.Where(t => !File.Exists(t.Executable)))
 {
     Console.Error.WriteLine($"coldstart: {target.Executable} does not exist (publish {target.Scenario.Project} first)");

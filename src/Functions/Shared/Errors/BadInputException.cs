@@ -5,8 +5,9 @@ namespace Patterns.Cdk.Functions.Shared;
 /// retrying would fail the same way, so it is never retried. It is set aside with its <see cref="Reason"/>
 /// (a dead-letter queue or an on-failure destination) instead. Any other exception is treated as transient.
 /// The reason must not contain object contents or secrets: it is logged and attached to the set-aside message.
+/// As <see cref="IExpectedBadInput"/>, it is reported on <c>/error</c> without stack frames.
 /// </summary>
-public sealed class BadInputException : Exception
+public sealed class BadInputException : Exception, IExpectedBadInput
 {
     public BadInputException(string reason)
         : base(reason)
