@@ -117,6 +117,43 @@ public sealed class MultipartUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_is_sent_from_disk_in_chunks_so_memory_does_not_grow_with_the_part_size()
+    {
+        const int bigPart = 1024 * 1024; // four times the client's 256 KiB read chunk
+        Fake.SingleMaxBytes = bigPart;
+        Fake.PartSizeFor = _ => bigPart;
+        Fake.PartDelay = TimeSpan.FromMilliseconds(5);
+        long size = (6L * bigPart) + 17;
+        string path = _fixture.File(size);
+        using UploadClient client = _fixture.Client(parallel: 3);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        UploadFixture.Sha256Of(Fake.Sessions[result.UploadId].Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        _fixture.Pool.LargestRequest.Should().Be(256 * 1024, "a part is read and sent one chunk at a time, never held whole");
+        _fixture.Pool.MaxOutstanding.Should().BeLessThanOrEqualTo(3, "one chunk per part in flight");
+        _fixture.Pool.Outstanding.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_stream_is_buffered_one_part_per_part_in_flight()
+    {
+        const int bigPart = 1024 * 1024;
+        Fake.SingleMaxBytes = bigPart;
+        Fake.PartSizeFor = _ => bigPart;
+        long size = (4L * bigPart) + 17;
+        string path = _fixture.File(size);
+        using UploadClient client = _fixture.Client(parallel: 2);
+        using var stream = new ForwardOnlyStream(File.OpenRead(path));
+
+        UploadResult result = await client.UploadAsync(stream, new UploadRequest { FileName = "piped.bin", Size = size });
+
+        UploadFixture.Sha256Of(Fake.Sessions[result.UploadId].Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        _fixture.Pool.LargestRequest.Should().Be(bigPart, "a stream cannot be read twice, so a part is held until stored");
+        _fixture.Pool.MaxOutstanding.Should().BeLessThanOrEqualTo(2);
+    }
+
+    [Fact]
     public async Task A_stream_that_cannot_seek_uploads_with_bounded_buffers_and_parts_in_parallel()
     {
         Fake.PartDelay = TimeSpan.FromMilliseconds(10);
