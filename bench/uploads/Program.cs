@@ -10,6 +10,7 @@ using Amazon.S3.Transfer;
 using Patterns.Cdk.Functions.AwsStandIns;
 using Patterns.Cdk.Functions.PrivateUploadApi;
 using Patterns.Cdk.Functions.Shared;
+using Patterns.Cdk.Uploads.Bench;
 using Patterns.Cdk.IntegrationTests.Uploads.Host;
 using Patterns.Cdk.Uploads.Client;
 
@@ -43,51 +44,73 @@ try
         TableName = table, KeySchema = [new KeySchemaElement("pk", KeyType.HASH)], AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S)], BillingMode = BillingMode.PAY_PER_REQUEST,
     });
     using var events = new FakeEventBridge();
-    using var functionsS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = front.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
     using var eventHttp = new HttpClient();
     var eventBridge = new AmazonEventBridgeClientStandIn(new AwsStandInTransport(eventHttp, () => new BasicAWSCredentials(AccessKey, SecretKey), "events", Region, events.Url, TimeProvider.System), TimeSpan.FromSeconds(10));
-    var settings = new UploadSettings
-    {
-        Bucket = bucket, Table = table, AllowedContentTypes = ["application/octet-stream"], MaxUploadBytes = 5L << 30, EventBridgeEndpoint = events.Url,
-    };
-    var log = new JsonLog(Stream.Null, _ => "WARN", TimeProvider.System);
-    var sessions = new UploadSessions(functionsS3, dynamo, settings, log);
-    var completer = new UploadCompleter(functionsS3, dynamo, eventBridge, settings, log);
-    var direct = new DirectUpload(functionsS3, dynamo, eventBridge, settings, log);
     var caller = new ApiCaller(AccessKey, SecretKey, "111122223333", "AROABENCHUPLOADER001", "bench");
-    using var api = new LocalUploadApi([caller], ["application/octet-stream"], async (function, payload) =>
+
+    // The upload API as the integration tests host it (the three handlers in-process behind the SigV4-checking host),
+    // its functions' S3 client pointed at the given endpoint, so that the part URLs it presigns point there too.
+    LocalUploadApi StartApi(AmazonS3Client functionsS3, string apiBucket)
     {
-        using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(payload));
-        Stream output = function switch
+        var settings = new UploadSettings
         {
-            "UploadSessions" => await sessions.HandleAsync(input),
-            "UploadCompleter" => await completer.HandleAsync(input),
-            _ => await direct.HandleAsync(input),
+            Bucket = apiBucket, Table = table, AllowedContentTypes = ["application/octet-stream"], MaxUploadBytes = 5L << 30, EventBridgeEndpoint = events.Url,
         };
-        using var reader = new StreamReader(output);
-        return await reader.ReadToEndAsync();
-    });
+        var log = new JsonLog(Stream.Null, _ => "WARN", TimeProvider.System);
+        var sessions = new UploadSessions(functionsS3, dynamo, settings, log);
+        var completer = new UploadCompleter(functionsS3, dynamo, eventBridge, settings, log);
+        var direct = new DirectUpload(functionsS3, dynamo, eventBridge, settings, log);
+        return new LocalUploadApi([caller], ["application/octet-stream"], async (function, payload) =>
+        {
+            using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(payload));
+            Stream output = function switch
+            {
+                "UploadSessions" => await sessions.HandleAsync(input),
+                "UploadCompleter" => await completer.HandleAsync(input),
+                _ => await direct.HandleAsync(input),
+            };
+            using var reader = new StreamReader(output);
+            return await reader.ReadToEndAsync();
+        });
+    }
+
+    await using LeanS3 lean = await LeanS3.StartAsync();
+    using var leanS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = lean.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+    await leanS3.PutBucketAsync(bucket);
+    using var functionsS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = front.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+    using LocalUploadApi api = StartApi(functionsS3, bucket);
+    using LocalUploadApi leanApi = StartApi(leanS3, bucket);
 
     string file = Path.Combine(Path.GetTempPath(), $"upload-bench-{sizeMiB}MiB.bin");
     byte[] sourceHash = WriteFile(file, sizeMiB * 1024 * 1024);
     Console.Error.WriteLine($"file {file}: {sizeMiB} MiB, sha256 {Convert.ToHexStringLower(sourceHash)}");
 
+    const string OurClient = "Patterns.Cdk.Uploads.Client (defaults: 8 parts in flight)";
+    const string Tu = "TransferUtility (defaults)";
     var rows = new List<(string Name, string Via, Result Result)>();
-    foreach ((string name, string uploader, Uri endpoint, string via) in new[]
+    foreach ((string name, string uploader, Uri endpoint, string via, AmazonS3Client store) in new[]
     {
-        ("Patterns.Cdk.Uploads.Client (defaults: 8 parts in flight)", "client", api.InvokeUrl, "S3 front over fauxqs"),
-        ("TransferUtility (defaults)", "transfer-utility", front.Url, "S3 front over fauxqs"),
-        ("TransferUtility (defaults)", "transfer-utility", s3Endpoint, "fauxqs directly"),
+        (OurClient, "client", leanApi.InvokeUrl, "lean S3 (Kestrel)", leanS3),
+        (Tu, "transfer-utility", lean.Url, "lean S3 (Kestrel)", leanS3),
+        (OurClient, "client", api.InvokeUrl, "S3 front over fauxqs", s3),
+        (Tu, "transfer-utility", front.Url, "S3 front over fauxqs", s3),
+        (Tu, "transfer-utility", s3Endpoint, "fauxqs directly", s3),
     })
     {
         string key = $"bench/{rows.Count}/{Path.GetFileName(file)}";
-        Result result = RunChild(uploader, endpoint, bucket, key, file);
+        TimeSpan hostCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        double emulatorCpu = CpuSecondsOf(emulators.Id);
+        Result result = RunChild(uploader, endpoint, bucket, key, file) with
+        {
+            HostCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostCpu).TotalSeconds,
+            EmulatorCpuSeconds = CpuSecondsOf(emulators.Id) - emulatorCpu,
+        };
         if (uploader == "client")
         {
             key = result.Key ?? throw new InvalidOperationException("the client reported no key");
         }
 
-        using (var stored = await s3.GetObjectAsync(bucket, key))
+        using (var stored = await store.GetObjectAsync(bucket, key))
         await using (Stream body = stored.ResponseStream)
         {
             byte[] storedHash = await SHA256.HashDataAsync(body);
@@ -97,20 +120,21 @@ try
             }
         }
 
-        await s3.DeleteObjectAsync(bucket, key); // fauxqs keeps objects in memory
+        await store.DeleteObjectAsync(bucket, key); // fauxqs keeps objects in memory
         rows.Add((name, via, result));
     }
 
-    Console.WriteLine($"| uploader | S3 endpoint | file | seconds | MB/s | peak RSS (VmHWM) |");
-    Console.WriteLine("|---|---|---|---|---|---|");
+    Console.WriteLine("| uploader | S3 endpoint | file | seconds | MB/s | peak RSS (VmHWM) | uploader CPU s | benchmark process CPU s | emulators CPU s |");
+    Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
     foreach ((string name, string via, Result r) in rows)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {via} | {sizeMiB} MiB | {r.Seconds:0.00} | {r.Bytes / 1e6 / r.Seconds:0.0} | {r.PeakRssKiB / 1024.0:0} MiB |"));
+            $"| {name} | {via} | {sizeMiB} MiB | {r.Seconds:0.00} | {r.Bytes / 1e6 / r.Seconds:0.0} | {r.PeakRssKiB / 1024.0:0} MiB | {r.CpuSeconds:0.00} | {r.HostCpuSeconds:0.00} | {r.EmulatorCpuSeconds:0.00} |"));
     }
 
     Console.WriteLine();
     Console.WriteLine("MB/s = 10^6 bytes per second of wall time for the whole upload; every stored object's SHA-256 was checked against the file.");
+    Console.WriteLine("CPU s: user + system time over the uploader's run of the uploader process (its start included), of the benchmark process (the lean S3 or the S3 front, and for our client the API with its handlers) and of the emulators' Node.js process (fauxqs, and dynalite for our client's sessions).");
     return 0;
 }
 finally
@@ -164,7 +188,8 @@ static async Task<int> UploaderAsync(string uploader, Uri endpoint, string bucke
     }
 
     double seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine(JsonSerializer.Serialize(new Result(seconds, new FileInfo(file).Length, PeakRssKiB(), key)));
+    double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    Console.WriteLine(JsonSerializer.Serialize(new Result(seconds, new FileInfo(file).Length, PeakRssKiB(), key) { CpuSeconds = cpu }));
     return 0;
 }
 
@@ -172,6 +197,14 @@ static long PeakRssKiB()
 {
     string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
+
+static double CpuSecondsOf(int pid)
+{
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux)
+    string stat = File.ReadAllText($"/proc/{pid}/stat");
+    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
 }
 
 static byte[] WriteFile(string path, long size)
@@ -220,4 +253,11 @@ static Process StartEmulators(string root, out Uri s3, out Uri dynamodb)
     return process;
 }
 
-internal sealed record Result(double Seconds, long Bytes, long PeakRssKiB, string? Key);
+internal sealed record Result(double Seconds, long Bytes, long PeakRssKiB, string? Key)
+{
+    public double CpuSeconds { get; init; }
+
+    public double HostCpuSeconds { get; init; }
+
+    public double EmulatorCpuSeconds { get; init; }
+}
