@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 
 namespace Patterns.Cdk.Uploads.Bench;
@@ -39,14 +42,33 @@ internal sealed class LeanS3 : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    public static async Task<LeanS3> StartAsync()
+    private readonly ConcurrentDictionary<string, int> _partPayloads = new(StringComparer.Ordinal);
+
+    /// <summary>How the part bodies since the last call were sent (their <c>x-amz-content-sha256</c>, or
+    /// <c>UNSIGNED-PAYLOAD</c> for a presigned URL), and clears the count.</summary>
+    public string TakePartPayloads()
+    {
+        string seen = string.Join(", ", _partPayloads.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} x{p.Value}"));
+        _partPayloads.Clear();
+        return seen;
+    }
+
+    /// <summary>With <paramref name="certificate"/>, https only (as S3 is used), else http.</summary>
+    public static async Task<LeanS3> StartAsync(X509Certificate2? certificate = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(System.Net.IPAddress.Loopback, 0);
+            k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         var s3 = new LeanS3(builder.Build());
         s3._app.Run(s3.ServeAsync);
@@ -55,6 +77,29 @@ internal sealed class LeanS3 : IAsyncDisposable
         s3.Url = new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal).Replace("[::1]", "127.0.0.1", StringComparison.Ordinal) + "/");
         return s3;
     }
+
+    /// <summary>A self-signed certificate for 127.0.0.1, valid for a day.</summary>
+    public static X509Certificate2 CreateCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=lean-s3.bench.local", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), password: null);
+    }
+
+    /// <summary>An HTTP handler that trusts exactly the certificate with this SHA-256 thumbprint (the benchmark's own).</summary>
+    public static SocketsHttpHandler PinnedHandler(string thumbprint) => new()
+    {
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), thumbprint, StringComparison.OrdinalIgnoreCase),
+        },
+    };
 
     public async ValueTask DisposeAsync()
     {
@@ -137,6 +182,9 @@ internal sealed class LeanS3 : IAsyncDisposable
             return;
         }
 
+        string payload = context.Request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } declared ? declared
+            : context.Request.Query.ContainsKey("X-Amz-Signature") ? "UNSIGNED-PAYLOAD" : "unsigned, no header";
+        _partPayloads.AddOrUpdate(payload, 1, (_, n) => n + 1);
         string file = Path.Combine(upload.Folder, partNumber.ToString(CultureInfo.InvariantCulture) + "." + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture));
         long size;
         await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous))
@@ -374,4 +422,14 @@ internal static class AwsChunked
             return _end > 0;
         }
     }
+}
+
+/// <summary>The AWS SDK's HTTP clients for the benchmark: trusting only the lean S3's pinned certificate.</summary>
+internal sealed class PinnedHttpClientFactory(string thumbprint) : Amazon.Runtime.HttpClientFactory
+{
+    public override HttpClient CreateHttpClient(Amazon.Runtime.IClientConfig clientConfig) => new(LeanS3.PinnedHandler(thumbprint));
+
+    public override bool UseSDKHttpClientCaching(Amazon.Runtime.IClientConfig clientConfig) => false;
+
+    public override bool DisposeHttpClientsAfterUse(Amazon.Runtime.IClientConfig clientConfig) => false;
 }

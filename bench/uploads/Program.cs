@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -74,6 +75,15 @@ try
         });
     }
 
+    using X509Certificate2 certificate = LeanS3.CreateCertificate();
+    string pin = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+    await using LeanS3 leanTls = await LeanS3.StartAsync(certificate);
+    using var leanTlsS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config
+    {
+        ServiceURL = leanTls.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region, HttpClientFactory = new PinnedHttpClientFactory(pin),
+    });
+    await leanTlsS3.PutBucketAsync(bucket);
+    using LocalUploadApi leanTlsApi = StartApi(leanTlsS3, bucket);
     await using LeanS3 lean = await LeanS3.StartAsync();
     using var leanS3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = lean.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
     await leanS3.PutBucketAsync(bucket);
@@ -88,19 +98,22 @@ try
     const string OurClient = "Patterns.Cdk.Uploads.Client (defaults: 8 parts in flight)";
     const string Tu = "TransferUtility (defaults)";
     var rows = new List<(string Name, string Via, Result Result)>();
-    foreach ((string name, string uploader, Uri endpoint, string via, AmazonS3Client store) in new[]
+    var payloads = new List<string>();
+    foreach ((string name, string uploader, Uri endpoint, string via, AmazonS3Client store, string? pinned) in new[]
     {
-        (OurClient, "client", leanApi.InvokeUrl, "lean S3 (Kestrel)", leanS3),
-        (Tu, "transfer-utility", lean.Url, "lean S3 (Kestrel)", leanS3),
-        (OurClient, "client", api.InvokeUrl, "S3 front over fauxqs", s3),
-        (Tu, "transfer-utility", front.Url, "S3 front over fauxqs", s3),
-        (Tu, "transfer-utility", s3Endpoint, "fauxqs directly", s3),
+        (OurClient, "client", leanTlsApi.InvokeUrl, "lean S3 (Kestrel), https", leanTlsS3, pin),
+        (Tu, "transfer-utility", leanTls.Url, "lean S3 (Kestrel), https", leanTlsS3, pin),
+        (OurClient, "client", leanApi.InvokeUrl, "lean S3 (Kestrel), http", leanS3, null),
+        (Tu, "transfer-utility", lean.Url, "lean S3 (Kestrel), http", leanS3, null),
+        (OurClient, "client", api.InvokeUrl, "S3 front over fauxqs, http", s3, null),
+        (Tu, "transfer-utility", front.Url, "S3 front over fauxqs, http", s3, null),
+        (Tu, "transfer-utility", s3Endpoint, "fauxqs directly, http", s3, null),
     })
     {
         string key = $"bench/{rows.Count}/{Path.GetFileName(file)}";
         TimeSpan hostCpu = Process.GetCurrentProcess().TotalProcessorTime;
         double emulatorCpu = CpuSecondsOf(emulators.Id);
-        Result result = RunChild(uploader, endpoint, bucket, key, file) with
+        Result result = RunChild(uploader, endpoint, bucket, key, file, pinned) with
         {
             HostCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostCpu).TotalSeconds,
             EmulatorCpuSeconds = CpuSecondsOf(emulators.Id) - emulatorCpu,
@@ -122,6 +135,8 @@ try
 
         await store.DeleteObjectAsync(bucket, key); // fauxqs keeps objects in memory
         rows.Add((name, via, result));
+        string sent = via.StartsWith("lean", StringComparison.Ordinal) ? (via.EndsWith("https", StringComparison.Ordinal) ? leanTls : lean).TakePartPayloads() : "–";
+        payloads.Add($"{name}, {via}: {sent}");
     }
 
     Console.WriteLine("| uploader | S3 endpoint | file | seconds | MB/s | peak RSS (VmHWM) | uploader CPU s | benchmark process CPU s | emulators CPU s |");
@@ -134,6 +149,8 @@ try
 
     Console.WriteLine();
     Console.WriteLine("MB/s = 10^6 bytes per second of wall time for the whole upload; every stored object's SHA-256 was checked against the file.");
+    Console.WriteLine("Part bodies as the lean S3 received them (x-amz-content-sha256):");
+    payloads.ForEach(p => Console.WriteLine("- " + p));
     Console.WriteLine("CPU s: user + system time over the uploader's run of the uploader process (its start included), of the benchmark process (the lean S3 or the S3 front, and for our client the API with its handlers) and of the emulators' Node.js process (fauxqs, and dynalite for our client's sessions).");
     return 0;
 }
@@ -143,10 +160,15 @@ finally
     emulators.WaitForExit(10_000);
 }
 
-static Result RunChild(string uploader, Uri endpoint, string bucket, string key, string file)
+static Result RunChild(string uploader, Uri endpoint, string bucket, string key, string file, string? pinnedCertificate)
 {
     string self = typeof(Result).Assembly.Location;
     var start = new ProcessStartInfo("dotnet", [self, "uploader", uploader, endpoint.ToString(), bucket, key, file]) { RedirectStandardOutput = true, UseShellExecute = false };
+    if (pinnedCertificate is not null)
+    {
+        start.Environment["BENCH_PINNED_CERT"] = pinnedCertificate; // the lean S3's https certificate, the only one trusted
+    }
+
     using Process child = Process.Start(start)!;
     string output = child.StandardOutput.ReadToEnd();
     child.WaitForExit();
@@ -160,11 +182,18 @@ static Result RunChild(string uploader, Uri endpoint, string bucket, string key,
 
 static async Task<int> UploaderAsync(string uploader, Uri endpoint, string bucket, string key, string file)
 {
+    string? pin = Environment.GetEnvironmentVariable("BENCH_PINNED_CERT");
     var clock = Stopwatch.StartNew();
     switch (uploader)
     {
         case "transfer-utility":
-            using (var s3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = Region }))
+            var config = new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = Region };
+            if (pin is not null)
+            {
+                config.HttpClientFactory = new PinnedHttpClientFactory(pin); // transport only: TransferUtility's settings stay the defaults
+            }
+
+            using (var s3 = new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), config))
             using (var transfer = new TransferUtility(s3))
             {
                 await transfer.UploadAsync(file, bucket, key);
@@ -172,10 +201,12 @@ static async Task<int> UploaderAsync(string uploader, Uri endpoint, string bucke
 
             break;
         case "client":
-            using (var client = new UploadClient(new UploadClientOptions
-            {
-                ApiUrl = endpoint, Region = Region, Credentials = new BasicAWSCredentials(AccessKey, SecretKey),
-            }))
+            // With https, the storage client trusts only the lean S3's certificate; otherwise as UploadClient's own
+            // default (the same handler settings either way).
+            using (HttpClient? storage = pin is null ? null : new HttpClient(PinnedStorageHandler(pin)) { Timeout = Timeout.InfiniteTimeSpan })
+            using (var client = new UploadClient(
+                new UploadClientOptions { ApiUrl = endpoint, Region = Region, Credentials = new BasicAWSCredentials(AccessKey, SecretKey) },
+                storageHttp: storage))
             {
                 UploadResult uploaded = await client.UploadAsync(file, new UploadRequest { ContentType = "application/octet-stream" });
                 key = uploaded.Key;
@@ -197,6 +228,16 @@ static long PeakRssKiB()
 {
     string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
+
+static SocketsHttpHandler PinnedStorageHandler(string pin)
+{
+    SocketsHttpHandler handler = LeanS3.PinnedHandler(pin);
+    handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+    handler.AutomaticDecompression = System.Net.DecompressionMethods.None;
+    handler.AllowAutoRedirect = false;
+    handler.MaxConnectionsPerServer = 10; // UploadClient's default for 8 parts in flight
+    return handler;
 }
 
 static double CpuSecondsOf(int pid)
