@@ -27,7 +27,42 @@ if (args.Length > 0 && args[0] == "uploader")
     return await UploaderAsync(args[1], new Uri(args[2]), args[3], args[4], args[5]);
 }
 
-long sizeMiB = args.Length > 1 && args[0] == "--size-mib" ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+long sizeMiB = 1024;
+bool separateCores = false; // --separate-cores: the uploader on CPU 0, this process (S3 endpoint, API) on CPU 1
+int rounds = 1; // --rounds N: every uploader N times, interleaved; medians
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--size-mib":
+            sizeMiB = long.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--separate-cores":
+            separateCores = true;
+            break;
+        case "--rounds":
+            rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        default:
+            await Console.Error.WriteLineAsync($"unknown argument {args[i]}; usage: [--size-mib N] [--rounds N] [--separate-cores]");
+            return 2;
+    }
+}
+
+if (separateCores)
+{
+    if (Environment.ProcessorCount < 2)
+    {
+        await Console.Error.WriteLineAsync("--separate-cores needs at least 2 CPUs");
+        return 2;
+    }
+
+    // The endpoints and the API on CPU 1: every thread of this process now (taskset -a), and the ones started later
+    // inherit it, as do the emulators' process.
+    using Process pin = Process.Start("taskset", ["-a", "-c", "-p", "1", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)])!;
+    pin.WaitForExit();
+}
+
 string root = FindRoot();
 using Process emulators = StartEmulators(root, out Uri s3Endpoint, out Uri dynamoEndpoint);
 try
@@ -97,10 +132,8 @@ try
 
     const string OurClient = "Patterns.Cdk.Uploads.Client (defaults: 8 parts in flight)";
     const string Tu = "TransferUtility (defaults)";
-    var rows = new List<(string Name, string Via, Result Result)>();
-    var payloads = new List<string>();
-    foreach ((string name, string uploader, Uri endpoint, string via, AmazonS3Client store, string? pinned) in new[]
-    {
+    (string Name, string Uploader, Uri Endpoint, string Via, AmazonS3Client Store, string? Pinned)[] targets =
+    [
         (OurClient, "client", leanTlsApi.InvokeUrl, "lean S3 (Kestrel), https", leanTlsS3, pin),
         (Tu, "transfer-utility", leanTls.Url, "lean S3 (Kestrel), https", leanTlsS3, pin),
         (OurClient, "client", leanApi.InvokeUrl, "lean S3 (Kestrel), http", leanS3, null),
@@ -108,49 +141,73 @@ try
         (OurClient, "client", api.InvokeUrl, "S3 front over fauxqs, http", s3, null),
         (Tu, "transfer-utility", front.Url, "S3 front over fauxqs, http", s3, null),
         (Tu, "transfer-utility", s3Endpoint, "fauxqs directly, http", s3, null),
-    })
+    ];
+    var results = targets.Select(_ => new List<Result>()).ToArray();
+    var payloads = new string[targets.Length];
+    for (int round = 0; round < rounds; round++)
     {
-        string key = $"bench/{rows.Count}/{Path.GetFileName(file)}";
-        TimeSpan hostCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        double emulatorCpu = CpuSecondsOf(emulators.Id);
-        Result result = RunChild(uploader, endpoint, bucket, key, file, pinned) with
+        for (int t = 0; t < targets.Length; t++)
         {
-            HostCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostCpu).TotalSeconds,
-            EmulatorCpuSeconds = CpuSecondsOf(emulators.Id) - emulatorCpu,
-        };
-        if (uploader == "client")
-        {
-            key = result.Key ?? throw new InvalidOperationException("the client reported no key");
-        }
-
-        using (var stored = await store.GetObjectAsync(bucket, key))
-        await using (Stream body = stored.ResponseStream)
-        {
-            byte[] storedHash = await SHA256.HashDataAsync(body);
-            if (!storedHash.AsSpan().SequenceEqual(sourceHash))
+            (string name, string uploader, Uri endpoint, string via, AmazonS3Client store, string? pinned) = targets[t];
+            string key = $"bench/{round}-{t}/{Path.GetFileName(file)}";
+            TimeSpan hostCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            double emulatorCpu = CpuSecondsOf(emulators.Id);
+            Result result = RunChild(uploader, endpoint, bucket, key, file, pinned, separateCores) with
             {
-                throw new InvalidOperationException($"{name} via {via}: the stored object's SHA-256 differs from the file's.");
+                HostCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostCpu).TotalSeconds,
+                EmulatorCpuSeconds = CpuSecondsOf(emulators.Id) - emulatorCpu,
+            };
+            if (uploader == "client")
+            {
+                key = result.Key ?? throw new InvalidOperationException("the client reported no key");
             }
-        }
 
-        await store.DeleteObjectAsync(bucket, key); // fauxqs keeps objects in memory
-        rows.Add((name, via, result));
-        string sent = via.StartsWith("lean", StringComparison.Ordinal) ? (via.EndsWith("https", StringComparison.Ordinal) ? leanTls : lean).TakePartPayloads() : "–";
-        payloads.Add($"{name}, {via}: {sent}");
+            using (var stored = await store.GetObjectAsync(bucket, key))
+            await using (Stream body = stored.ResponseStream)
+            {
+                byte[] storedHash = await SHA256.HashDataAsync(body);
+                if (!storedHash.AsSpan().SequenceEqual(sourceHash))
+                {
+                    throw new InvalidOperationException($"{name} via {via}: the stored object's SHA-256 differs from the file's.");
+                }
+            }
+
+            await store.DeleteObjectAsync(bucket, key); // fauxqs keeps objects in memory
+            results[t].Add(result);
+            payloads[t] = via.StartsWith("lean", StringComparison.Ordinal) ? (via.EndsWith("https", StringComparison.Ordinal) ? leanTls : lean).TakePartPayloads() : "–";
+        }
     }
 
-    Console.WriteLine("| uploader | S3 endpoint | file | seconds | MB/s | peak RSS (VmHWM) | uploader CPU s | benchmark process CPU s | emulators CPU s |");
-    Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
-    foreach ((string name, string via, Result r) in rows)
+    static double Median(IEnumerable<double> values)
     {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    Console.WriteLine($"{sizeMiB} MiB, {rounds} round(s), {(separateCores ? "uploader on CPU 0, endpoints and API on CPU 1" : "all processes on all CPUs")}; medians over the rounds; MB/s of each round in the last column");
+    Console.WriteLine();
+    Console.WriteLine("| uploader | S3 endpoint | seconds | MB/s | peak RSS (VmHWM) | uploader CPU s | benchmark process CPU s | emulators CPU s | MB/s per round |");
+    Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for (int t = 0; t < targets.Length; t++)
+    {
+        List<Result> r = results[t];
+        double seconds = Median(r.Select(x => x.Seconds));
+        string perRound = string.Join(", ", r.Select(x => (x.Bytes / 1e6 / x.Seconds).ToString("0.0", CultureInfo.InvariantCulture)));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {via} | {sizeMiB} MiB | {r.Seconds:0.00} | {r.Bytes / 1e6 / r.Seconds:0.0} | {r.PeakRssKiB / 1024.0:0} MiB | {r.CpuSeconds:0.00} | {r.HostCpuSeconds:0.00} | {r.EmulatorCpuSeconds:0.00} |"));
+            $"| {targets[t].Name} | {targets[t].Via} | {seconds:0.00} | {r[0].Bytes / 1e6 / seconds:0.0} | {Median(r.Select(x => x.PeakRssKiB / 1024.0)):0} MiB | {Median(r.Select(x => x.CpuSeconds)):0.00} | {Median(r.Select(x => x.HostCpuSeconds)):0.00} | {Median(r.Select(x => x.EmulatorCpuSeconds)):0.00} | {perRound} |"));
     }
 
     Console.WriteLine();
     Console.WriteLine("MB/s = 10^6 bytes per second of wall time for the whole upload; every stored object's SHA-256 was checked against the file.");
-    Console.WriteLine("Part bodies as the lean S3 received them (x-amz-content-sha256):");
-    payloads.ForEach(p => Console.WriteLine("- " + p));
+    Console.WriteLine("Part bodies as the lean S3 received them in the last round (x-amz-content-sha256):");
+    for (int t = 0; t < targets.Length; t++)
+    {
+        if (payloads[t] != "–")
+        {
+            Console.WriteLine($"- {targets[t].Name}, {targets[t].Via}: {payloads[t]}");
+        }
+    }
+
     Console.WriteLine("CPU s: user + system time over the uploader's run of the uploader process (its start included), of the benchmark process (the lean S3 or the S3 front, and for our client the API with its handlers) and of the emulators' Node.js process (fauxqs, and dynalite for our client's sessions).");
     return 0;
 }
@@ -160,10 +217,14 @@ finally
     emulators.WaitForExit(10_000);
 }
 
-static Result RunChild(string uploader, Uri endpoint, string bucket, string key, string file, string? pinnedCertificate)
+static Result RunChild(string uploader, Uri endpoint, string bucket, string key, string file, string? pinnedCertificate, bool onCpu0)
 {
     string self = typeof(Result).Assembly.Location;
-    var start = new ProcessStartInfo("dotnet", [self, "uploader", uploader, endpoint.ToString(), bucket, key, file]) { RedirectStandardOutput = true, UseShellExecute = false };
+    string[] command = ["dotnet", self, "uploader", uploader, endpoint.ToString(), bucket, key, file];
+    var start = new ProcessStartInfo(onCpu0 ? "taskset" : command[0], onCpu0 ? ["-c", "0", .. command] : command[1..])
+    {
+        RedirectStandardOutput = true, UseShellExecute = false,
+    };
     if (pinnedCertificate is not null)
     {
         start.Environment["BENCH_PINNED_CERT"] = pinnedCertificate; // the lean S3's https certificate, the only one trusted
@@ -205,10 +266,14 @@ static async Task<int> UploaderAsync(string uploader, Uri endpoint, string bucke
             // default (the same handler settings either way).
             using (HttpClient? storage = pin is null ? null : new HttpClient(PinnedStorageHandler(pin)) { Timeout = Timeout.InfiniteTimeSpan })
             using (var client = new UploadClient(
-                new UploadClientOptions { ApiUrl = endpoint, Region = Region, Credentials = new BasicAWSCredentials(AccessKey, SecretKey) },
+                new UploadClientOptions
+                {
+                    ApiUrl = endpoint, Region = Region, Credentials = new BasicAWSCredentials(AccessKey, SecretKey),
+                    MaxParallelParts = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARALLEL"), CultureInfo.InvariantCulture, out int p) ? p : 8, // 8: the default
+                },
                 storageHttp: storage))
             {
-                UploadResult uploaded = await client.UploadAsync(file, new UploadRequest { ContentType = "application/octet-stream" });
+                UploadResult uploaded = await client.UploadAsync(file, new UploadRequest { ContentType = "application/octet-stream", SendSha256 = Environment.GetEnvironmentVariable("BENCH_NO_SHA") is null });
                 key = uploaded.Key;
             }
 
