@@ -122,7 +122,7 @@ public sealed class UploadClient : IDisposable
         StatusBody status = await GetStatusBodyAsync(uploadId, cancellationToken).ConfigureAwait(false);
         switch (status.State)
         {
-            case "completed":
+            case "completed" or "completing": // a completion in progress is finished (or awaited) by completing again
                 return await CompleteAsync(uploadId, cancellationToken).ConfigureAwait(false);
             case "aborted":
                 throw new InvalidOperationException($"Upload {uploadId} was aborted; start a new upload.");
@@ -291,12 +291,20 @@ public sealed class UploadClient : IDisposable
         }
         catch (Exception) when (_options.AbortOnFailure)
         {
-            await AbortQuietlyAsync(uploadId).ConfigureAwait(false);
+            if (!await AbortQuietlyAsync(uploadId).ConfigureAwait(false)
+                && await TryCompleteStoredAsync(uploadId).ConfigureAwait(false) is { } finished)
+            {
+                // The server refused the abort because a completion of this upload had begun (409 Completing):
+                // an abort can no longer win, so the completion is finished instead and its result returned.
+                return finished;
+            }
+
             throw;
         }
     }
 
-    private async Task AbortQuietlyAsync(string uploadId)
+    /// <summary>Aborts without throwing; false only when the server says a completion has begun (then nothing is aborted).</summary>
+    private async Task<bool> AbortQuietlyAsync(string uploadId)
     {
         // Not the caller's (possibly cancelled) token: the abort must still go out, but not for longer than 30 s.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -304,10 +312,16 @@ public sealed class UploadClient : IDisposable
         {
             await _api.SendRawAsync(HttpMethod.Delete, $"/uploads/{uploadId}", null, deadline.Token).ConfigureAwait(false);
         }
+        catch (UploadApiException e) when (e.Code == "Completing")
+        {
+            return false;
+        }
         catch (Exception e) when (e is UploadApiException or OperationCanceledException or HttpRequestException)
         {
             // The original failure is what the caller needs; S3's lifecycle rule removes the parts later.
         }
+
+        return true;
     }
 
     private async Task<UploadResult> CompleteAsync(string uploadId, CancellationToken ct)

@@ -428,6 +428,33 @@ public sealed class MultipartUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task When_the_abort_after_a_failure_finds_a_completion_begun_the_client_finishes_it_instead()
+    {
+        string path = _fixture.File(3L * PartSize);
+        int completeCalls = 0;
+        Fake.ApiFault = route =>
+        {
+            if (route != "POST /uploads/{id}/complete" || ++completeCalls > 4)
+            {
+                return null;
+            }
+
+            // The server claimed the completion, then failed: the upload stays "completing", which no abort may pass.
+            Fake.Sessions.Values.Single().State = "completing";
+            return FakeUploadService.Error(HttpStatusCode.ServiceUnavailable, "TryAgain", "try again");
+        };
+        using UploadClient client = _fixture.Client(attempts: 2);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        FakeUploadService.Session session = Fake.Sessions[result.UploadId];
+        session.State.Should().Be("completed");
+        UploadFixture.Sha256Of(session.Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        Fake.Log.Should().Contain("DELETE /uploads/{id}", "the client tried to abort after the completion kept failing");
+        completeCalls.Should().Be(5, "two attempts, two more to confirm, then one after the refused abort");
+    }
+
+    [Fact]
     public async Task Resume_of_a_completed_upload_returns_it_without_uploading()
     {
         string path = _fixture.File(3L * PartSize);

@@ -224,6 +224,11 @@ public sealed class UploadSessions
         }
 
         UploadSession session = await SessionAccess.LoadOwnedAsync(_sessions, uploadId!, caller, outcome);
+        if (session.State == SessionStates.Completing)
+        {
+            throw RequestRefusedException.Completing();
+        }
+
         if (session.State != SessionStates.Open)
         {
             throw RequestRefusedException.NotOpen(session.State);
@@ -260,7 +265,7 @@ public sealed class UploadSessions
         SessionAccess.CheckUploadId(uploadId, outcome);
         UploadSession session = await SessionAccess.LoadOwnedAsync(_sessions, uploadId!, caller, outcome);
         List<ReceivedPart> parts = [];
-        if (session.Mode == UploadMode.Multipart && session.State == SessionStates.Open
+        if (session.Mode == UploadMode.Multipart && session.State is (SessionStates.Open or SessionStates.Completing)
             && await _storage.ListPartsAsync(session.Key, session.S3UploadId!) is { } listed)
         {
             parts = listed.OrderBy(p => p.PartNumber).Select(p => new ReceivedPart(p.PartNumber, p.Size, p.ETag)).ToList();
@@ -292,27 +297,29 @@ public sealed class UploadSessions
     {
         SessionAccess.CheckUploadId(uploadId, outcome);
         UploadSession session = await SessionAccess.LoadOwnedAsync(_sessions, uploadId!, caller, outcome);
+
+        // The session is marked aborted first, in one conditional write that fails once a completion has claimed it,
+        // and only then is the S3 upload aborted: an abort never pulls the parts from under a completion.
         if (session.State == SessionStates.Open)
         {
-            if (session.Mode == UploadMode.Multipart)
-            {
-                await _storage.AbortAsync(session.Key, session.S3UploadId!);
-            }
-
-            if (!await _sessions.MarkAbortedAsync(session.UploadId))
-            {
-                // Completed or aborted meanwhile: answer from the state that won.
-                session = await _sessions.GetAsync(session.UploadId) ?? session;
-            }
-            else
-            {
-                session = session with { State = SessionStates.Aborted };
-            }
+            session = await _sessions.MarkAbortedAsync(session.UploadId)
+                ? session with { State = SessionStates.Aborted }
+                : await _sessions.GetAsync(session.UploadId) ?? session; // completed, completing or aborted meanwhile
         }
 
-        if (session.State == SessionStates.Completed)
+        switch (session.State)
         {
-            throw RequestRefusedException.NotOpen(SessionStates.Completed);
+            case SessionStates.Completed:
+                throw RequestRefusedException.NotOpen(SessionStates.Completed);
+            case SessionStates.Completing:
+                throw RequestRefusedException.Completing();
+        }
+
+        if (session.Mode == UploadMode.Multipart)
+        {
+            // Also when it was aborted before: a retry of an abort whose S3 call failed finishes it (S3's abort is
+            // idempotent here; an upload S3 no longer has is not an error).
+            await _storage.AbortAsync(session.Key, session.S3UploadId!);
         }
 
         outcome.Message = "upload aborted";

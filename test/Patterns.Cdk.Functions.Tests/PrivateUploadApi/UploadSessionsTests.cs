@@ -394,14 +394,14 @@ public sealed class UploadSessionsTests : IDisposable
     }
 
     [Fact]
-    public async Task DELETE_aborts_once_and_is_idempotent()
+    public async Task DELETE_aborts_and_is_idempotent()
     {
         string id = (await StartAsync(20 * MiB)).GetProperty("uploadId").GetString()!;
 
         (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
         (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
 
-        _aws.Aborts.Should().ContainSingle();
+        _aws.Aborts.Should().HaveCount(2, "a repeated DELETE repeats S3's abort, which finds nothing the second time");
         _aws.Uploads.Should().BeEmpty();
         _aws.Items[id]["state"].S.Should().Be("aborted");
         _aws.Items[id].Should().NotContainKey("ttl", "an aborted upload is not abandoned: TTL counts only those");
@@ -420,6 +420,36 @@ public sealed class UploadSessionsTests : IDisposable
 
         (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
         _aws.Items[id]["state"].S.Should().Be("aborted");
+    }
+
+    [Fact]
+    public async Task DELETE_whose_S3_abort_failed_is_finished_by_the_retry()
+    {
+        string id = (await StartAsync(20 * MiB)).GetProperty("uploadId").GetString()!;
+        _aws.Fail("AbortMultipartUpload", FakeUploadAws.S3Error("InternalError", HttpStatusCode.InternalServerError));
+
+        (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(503);
+        _aws.Items[id]["state"].S.Should().Be("aborted", "the session is marked before S3 is asked");
+        _aws.Uploads.Should().NotBeEmpty();
+
+        (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
+        _aws.Uploads.Should().BeEmpty("the retry aborted the S3 upload");
+    }
+
+    [Fact]
+    public async Task DELETE_during_a_completion_is_a_conflict_and_leaves_the_parts_alone()
+    {
+        string id = (await StartAsync(20 * MiB)).GetProperty("uploadId").GetString()!;
+        _aws.Items[id]["state"] = new Amazon.DynamoDBv2.Model.AttributeValue { S = "completing" };
+
+        RestApiProxyResponse response = await _handler.HandleAsync(Delete(id));
+
+        response.StatusCode.Should().Be(409);
+        Json(response).GetProperty("error").GetString().Should().Be("Completing");
+        Json(response).GetProperty("state").GetString().Should().Be("completing");
+        _aws.Aborts.Should().BeEmpty();
+        _aws.Uploads.Should().NotBeEmpty();
+        _aws.Items[id]["state"].S.Should().Be("completing");
     }
 
     [Fact]

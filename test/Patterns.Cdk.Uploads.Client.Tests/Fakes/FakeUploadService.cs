@@ -520,6 +520,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
             return Error(HttpStatusCode.Conflict, "NotOpen", "already completed", new JsonObject { ["state"] = session.State });
         }
 
+        if (session.State == "completing")
+        {
+            return Error(HttpStatusCode.Conflict, "Completing", "the upload is being completed", new JsonObject { ["state"] = session.State });
+        }
+
         session.State = "aborted";
         session.Parts.Clear();
         return new HttpResponseMessage(HttpStatusCode.NoContent);
@@ -532,7 +537,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
             return Error(HttpStatusCode.Conflict, "NotOpen", "the upload was aborted", new JsonObject { ["state"] = session.State });
         }
 
-        if (session.State == "open")
+        if (session.State is "open" or "completing")
         {
             if (session.Mode == "single")
             {
