@@ -232,7 +232,7 @@ public sealed class UploadClient : IDisposable
         string contentType = request.ContentType ?? ContentTypes.For(fileName);
         string? sha256 = request.SendSha256 && source.CanHash ? await source.Sha256Async(cancellationToken).ConfigureAwait(false) : null;
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(
-            new CreateUploadBody { FileName = fileName, ContentType = contentType, Size = source.Length, Sha256 = sha256 },
+            new CreateUploadBody { FileName = fileName, ContentType = contentType, Size = source.Length, Sha256 = sha256, ClientToken = Guid.NewGuid().ToString("N") },
             ApiJson.Default.CreateUploadBody);
         SessionBody session = await _api.SendAsync(HttpMethod.Post, "/uploads", body, ApiJson.Default.SessionBody, cancellationToken).ConfigureAwait(false);
         string uploadId = session.UploadId is { } id && IsUploadId(id)

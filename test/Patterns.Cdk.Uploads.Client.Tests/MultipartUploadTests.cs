@@ -428,6 +428,22 @@ public sealed class MultipartUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_start_whose_answer_was_lost_is_retried_with_the_same_client_token_and_opens_one_session()
+    {
+        string path = _fixture.File(3L * PartSize);
+        int starts = 0;
+        Fake.StartAnswerLost = () => ++starts == 1;
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path);
+
+        Fake.StartTokens.Should().HaveCount(2);
+        Fake.StartTokens.Distinct().Should().ContainSingle().Which.Should().MatchRegex("^[0-9a-f]{32}$");
+        Fake.Sessions.Should().ContainSingle("the retry found the session the lost answer had opened");
+        Fake.Sessions[result.UploadId].State.Should().Be("completed");
+    }
+
+    [Fact]
     public async Task When_the_abort_after_a_failure_finds_a_completion_begun_the_client_finishes_it_instead()
     {
         string path = _fixture.File(3L * PartSize);

@@ -233,9 +233,13 @@ internal sealed class FakeUploadAws : IDisposable
         return Task.FromResult(new PutObjectResponse { ETag = etag });
     }
 
+    /// <summary>Runs before a PutItem is applied (a concurrent writer acting meanwhile).</summary>
+    public Action<PutItemRequest>? BeforePutItem { get; set; }
+
     private Task<PutItemResponse> PutItem(PutItemRequest request)
     {
         MaybeFail("PutItem");
+        BeforePutItem?.Invoke(request);
         string pk = request.Item["pk"].S;
         if (request.ConditionExpression is not null && Items.ContainsKey(pk))
         {
