@@ -68,8 +68,9 @@ public sealed class UploadClient : IDisposable
 
     /// <summary>
     /// Uploads <paramref name="content"/> from its current position to its end (or <see cref="UploadRequest.Size"/> bytes).
-    /// A <see cref="FileStream"/> is read by offset like a path; any other stream is read front to back into pooled
-    /// buffers while up to <see cref="UploadClientOptions.MaxParallelParts"/> parts are in flight.
+    /// A <see cref="FileStream"/> is read by offset like a path (each part streamed from the file as it is sent); any
+    /// other stream is read front to back into pooled part buffers, at most one per part in flight
+    /// (<see cref="UploadClientOptions.MaxParallelParts"/>).
     /// </summary>
     /// <param name="content">The bytes; not disposed here.</param>
     /// <param name="request">File name (required) and the rest; <see cref="UploadRequest.Size"/> is required when the stream cannot seek.</param>
@@ -121,7 +122,7 @@ public sealed class UploadClient : IDisposable
         StatusBody status = await GetStatusBodyAsync(uploadId, cancellationToken).ConfigureAwait(false);
         switch (status.State)
         {
-            case "completed":
+            case "completed" or "completing": // a completion in progress is finished (or awaited) by completing again
                 return await CompleteAsync(uploadId, cancellationToken).ConfigureAwait(false);
             case "aborted":
                 throw new InvalidOperationException($"Upload {uploadId} was aborted; start a new upload.");
@@ -231,7 +232,7 @@ public sealed class UploadClient : IDisposable
         string contentType = request.ContentType ?? ContentTypes.For(fileName);
         string? sha256 = request.SendSha256 && source.CanHash ? await source.Sha256Async(cancellationToken).ConfigureAwait(false) : null;
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(
-            new CreateUploadBody { FileName = fileName, ContentType = contentType, Size = source.Length, Sha256 = sha256 },
+            new CreateUploadBody { FileName = fileName, ContentType = contentType, Size = source.Length, Sha256 = sha256, ClientToken = Guid.NewGuid().ToString("N") },
             ApiJson.Default.CreateUploadBody);
         SessionBody session = await _api.SendAsync(HttpMethod.Post, "/uploads", body, ApiJson.Default.SessionBody, cancellationToken).ConfigureAwait(false);
         string uploadId = session.UploadId is { } id && IsUploadId(id)
@@ -290,12 +291,20 @@ public sealed class UploadClient : IDisposable
         }
         catch (Exception) when (_options.AbortOnFailure)
         {
-            await AbortQuietlyAsync(uploadId).ConfigureAwait(false);
+            if (!await AbortQuietlyAsync(uploadId).ConfigureAwait(false)
+                && await TryCompleteStoredAsync(uploadId).ConfigureAwait(false) is { } finished)
+            {
+                // The server refused the abort because a completion of this upload had begun (409 Completing):
+                // an abort can no longer win, so the completion is finished instead and its result returned.
+                return finished;
+            }
+
             throw;
         }
     }
 
-    private async Task AbortQuietlyAsync(string uploadId)
+    /// <summary>Aborts without throwing; false only when the server says a completion has begun (then nothing is aborted).</summary>
+    private async Task<bool> AbortQuietlyAsync(string uploadId)
     {
         // Not the caller's (possibly cancelled) token: the abort must still go out, but not for longer than 30 s.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -303,10 +312,16 @@ public sealed class UploadClient : IDisposable
         {
             await _api.SendRawAsync(HttpMethod.Delete, $"/uploads/{uploadId}", null, deadline.Token).ConfigureAwait(false);
         }
+        catch (UploadApiException e) when (e.Code == "Completing")
+        {
+            return false;
+        }
         catch (Exception e) when (e is UploadApiException or OperationCanceledException or HttpRequestException)
         {
             // The original failure is what the caller needs; S3's lifecycle rule removes the parts later.
         }
+
+        return true;
     }
 
     private async Task<UploadResult> CompleteAsync(string uploadId, CancellationToken ct)
@@ -464,7 +479,11 @@ public sealed class UploadClient : IDisposable
         }
 
         int parallel = _options.MaxParallelParts;
-        ArrayPool<byte> pool = _options.BufferPool ?? new PartBufferPool((int)partSize, parallel);
+
+        // A file's parts are read from the file as they are sent (one chunk per part in flight); a stream's parts are
+        // read into part buffers first (at most one per part in flight), because a stream cannot be read twice.
+        int chunkSize = source.IsRandomAccess ? (int)Math.Min(FileRegionContent.DefaultChunkSize, partSize) : (int)partSize;
+        ArrayPool<byte> pool = _options.BufferPool ?? new PartBufferPool(chunkSize, parallel);
         var urls = new PartUrlCache(_api, uploadId, pending, _options.PartUrlBatchSize, parallel, _options.Clock);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(parallel, parallel);
@@ -495,8 +514,8 @@ public sealed class UploadClient : IDisposable
 
             long offset = (partNumber - 1) * partSize;
             int length = (int)PartLength(partNumber, partSize, source.Length);
-            byte[] buffer = pool.Rent(length);
-            if (!source.IsRandomAccess)
+            byte[]? buffer = source.IsRandomAccess ? null : pool.Rent(length);
+            if (buffer is not null)
             {
                 try
                 {
@@ -525,15 +544,13 @@ public sealed class UploadClient : IDisposable
                 {
                     try
                     {
-                        if (source.IsRandomAccess)
-                        {
-                            await source.ReadAtAsync(buffer.AsMemory(0, length), offset, stop.Token).ConfigureAwait(false);
-                        }
-
                         // A part already on the wire is not cut when another part fails for good: its answer is
                         // awaited (RequestTimeout bounds it), so the abort below never races a part S3 may still store.
                         // Only the caller's cancellation cuts requests in flight.
-                        await UploadPartAsync(urls, partNumber, buffer, length, stop.Token, cancellationToken).ConfigureAwait(false);
+                        PartBody body = buffer is null
+                            ? PartBody.FromFile(source, offset, length, pool, chunkSize)
+                            : PartBody.FromBuffer(buffer, length);
+                        await UploadPartAsync(urls, partNumber, body, stop.Token, cancellationToken).ConfigureAwait(false);
                         urls.Complete(partNumber);
                         tracker.Add(1, length);
                     }
@@ -547,7 +564,11 @@ public sealed class UploadClient : IDisposable
                     }
                     finally
                     {
-                        pool.Return(buffer);
+                        if (buffer is not null)
+                        {
+                            pool.Return(buffer);
+                        }
+
                         slots.Release();
                     }
                 },
@@ -574,16 +595,16 @@ public sealed class UploadClient : IDisposable
 
     /// <summary>Sends one part until stored. <paramref name="stop"/> (another part failed, or the caller cancelled) ends
     /// waits and prevents new attempts; only <paramref name="send"/> (the caller's token) cuts a request already sent.</summary>
-    private async Task UploadPartAsync(PartUrlCache urls, int partNumber, byte[] buffer, int length, CancellationToken stop, CancellationToken send)
+    private async Task UploadPartAsync(PartUrlCache urls, int partNumber, PartBody body, CancellationToken stop, CancellationToken send)
     {
         CancellationToken ct = stop;
         // From the hash-ahead pass when it got there first (a file that changed since then fails with BadDigest).
-        string md5 = urls.KnownMd5(partNumber) ?? Md5Of(buffer.AsSpan(0, length));
+        string md5 = urls.KnownMd5(partNumber) ?? await body.Md5Async(ct).ConfigureAwait(false);
         for (int attempt = 1; ; attempt++)
         {
             PartUrl url = await urls.GetAsync(partNumber, md5, ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            var content = new ByteArrayContent(buffer, 0, length);
+            HttpContent content = body.NewContent();
             content.Headers.TryAddWithoutValidation("Content-MD5", md5);
             using HttpRequestMessage message = new(HttpMethod.Put, url.Url) { Content = content };
             message.Options.Set(PartNumberOption, partNumber);
@@ -612,12 +633,10 @@ public sealed class UploadClient : IDisposable
     }
 
 #pragma warning disable CA5351 // S3's Content-MD5 integrity check of a part's bytes, not a security use
-    private static string Md5Of(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(MD5.HashData(bytes));
-
     /// <summary>
     /// Hash-ahead over a file: the MD5 of each pending part in upload order, read in 1 MiB chunks (no part buffer), so
     /// part URLs (which sign the MD5) can be fetched before the parts are read for sending. Stops with the upload;
-    /// a failure only means the parts compute their MD5 from their buffers.
+    /// a failure only means each part computes its own MD5 before it is sent.
     /// </summary>
     private static async Task HashAheadAsync(ContentSource source, long partSize, List<int> pending, PartUrlCache urls, CancellationToken ct)
     {

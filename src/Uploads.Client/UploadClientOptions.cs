@@ -30,7 +30,7 @@ public sealed class UploadClientOptions
     /// </summary>
     public string? ApiId { get; init; }
 
-    /// <summary>How many parts are uploaded at the same time (1..64). Memory is bounded by this × the part size. Default: 8.</summary>
+    /// <summary>How many parts are uploaded at the same time (1..64). A file's parts are streamed from disk (256 KiB per part in flight); a stream's parts are buffered, so its memory is bounded by this × the part size. Default: 8.</summary>
     public int MaxParallelParts { get; init; } = 8;
 
     /// <summary>How many times one part (or the single POST) is tried before the upload fails (1..20). Default: 5.</summary>
@@ -52,7 +52,7 @@ public sealed class UploadClientOptions
     /// <summary>The first retry's mean delay bound; attempt n waits a random time in [0, min(30 s, this × 2^n)). Default: 200 ms.</summary>
     internal TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The buffer pool of the parts (tests count rentals). Default: a pool per upload, dropped after it.</summary>
+    /// <summary>The buffer pool of the parts: part buffers for a stream, read chunks for a file (tests count rentals). Default: a pool per upload, dropped after it.</summary>
     internal ArrayPool<byte>? BufferPool { get; init; }
 
     /// <summary>The clock (signing time, URL expiry). Default: the system clock.</summary>

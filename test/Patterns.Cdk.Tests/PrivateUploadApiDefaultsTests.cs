@@ -81,6 +81,7 @@ public class PrivateUploadApiDefaultsTests
         SameJson(start["properties"]!["fileName"], "{\"type\":\"string\",\"minLength\":1,\"maxLength\":255}");
         SameJson(start["properties"]!["size"], "{\"type\":\"integer\",\"minimum\":0}");
         SameJson(start["properties"]!["sha256"], "{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9+/]{43}=$\",\"minLength\":44,\"maxLength\":44}");
+        SameJson(start["properties"]!["clientToken"], "{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_-]{16,64}$\",\"minLength\":16,\"maxLength\":64}");
         var parts = models["PartUrls"].Properties["Schema"]!;
         ((string)parts["$schema"]!).Should().Be("http://json-schema.org/draft-04/schema#");
         SameJson(parts["properties"]!["partNumbers"], "{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10000},\"minItems\":1,\"maxItems\":1000}");

@@ -117,6 +117,43 @@ public sealed class MultipartUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_is_sent_from_disk_in_chunks_so_memory_does_not_grow_with_the_part_size()
+    {
+        const int bigPart = 1024 * 1024; // four times the client's 256 KiB read chunk
+        Fake.SingleMaxBytes = bigPart;
+        Fake.PartSizeFor = _ => bigPart;
+        Fake.PartDelay = TimeSpan.FromMilliseconds(5);
+        long size = (6L * bigPart) + 17;
+        string path = _fixture.File(size);
+        using UploadClient client = _fixture.Client(parallel: 3);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        UploadFixture.Sha256Of(Fake.Sessions[result.UploadId].Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        _fixture.Pool.LargestRequest.Should().Be(256 * 1024, "a part is read and sent one chunk at a time, never held whole");
+        _fixture.Pool.MaxOutstanding.Should().BeLessThanOrEqualTo(3, "one chunk per part in flight");
+        _fixture.Pool.Outstanding.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_stream_is_buffered_one_part_per_part_in_flight()
+    {
+        const int bigPart = 1024 * 1024;
+        Fake.SingleMaxBytes = bigPart;
+        Fake.PartSizeFor = _ => bigPart;
+        long size = (4L * bigPart) + 17;
+        string path = _fixture.File(size);
+        using UploadClient client = _fixture.Client(parallel: 2);
+        using var stream = new ForwardOnlyStream(File.OpenRead(path));
+
+        UploadResult result = await client.UploadAsync(stream, new UploadRequest { FileName = "piped.bin", Size = size });
+
+        UploadFixture.Sha256Of(Fake.Sessions[result.UploadId].Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        _fixture.Pool.LargestRequest.Should().Be(bigPart, "a stream cannot be read twice, so a part is held until stored");
+        _fixture.Pool.MaxOutstanding.Should().BeLessThanOrEqualTo(2);
+    }
+
+    [Fact]
     public async Task A_stream_that_cannot_seek_uploads_with_bounded_buffers_and_parts_in_parallel()
     {
         Fake.PartDelay = TimeSpan.FromMilliseconds(10);
@@ -388,6 +425,49 @@ public sealed class MultipartUploadTests : IDisposable
         new[] { 1, 2, 5, 11 }.Should().OnlyContain(n => Fake.PartPuts(n) == 0);
         reports[0].Should().Be(new UploadProgress((3L * PartSize) + 99, size, 4, 11));
         reports[^1].Should().Be(new UploadProgress(size, size, 11, 11));
+    }
+
+    [Fact]
+    public async Task A_start_whose_answer_was_lost_is_retried_with_the_same_client_token_and_opens_one_session()
+    {
+        string path = _fixture.File(3L * PartSize);
+        int starts = 0;
+        Fake.StartAnswerLost = () => ++starts == 1;
+        using UploadClient client = _fixture.Client();
+
+        UploadResult result = await client.UploadAsync(path);
+
+        Fake.StartTokens.Should().HaveCount(2);
+        Fake.StartTokens.Distinct().Should().ContainSingle().Which.Should().MatchRegex("^[0-9a-f]{32}$");
+        Fake.Sessions.Should().ContainSingle("the retry found the session the lost answer had opened");
+        Fake.Sessions[result.UploadId].State.Should().Be("completed");
+    }
+
+    [Fact]
+    public async Task When_the_abort_after_a_failure_finds_a_completion_begun_the_client_finishes_it_instead()
+    {
+        string path = _fixture.File(3L * PartSize);
+        int completeCalls = 0;
+        Fake.ApiFault = route =>
+        {
+            if (route != "POST /uploads/{id}/complete" || ++completeCalls > 4)
+            {
+                return null;
+            }
+
+            // The server claimed the completion, then failed: the upload stays "completing", which no abort may pass.
+            Fake.Sessions.Values.Single().State = "completing";
+            return FakeUploadService.Error(HttpStatusCode.ServiceUnavailable, "TryAgain", "try again");
+        };
+        using UploadClient client = _fixture.Client(attempts: 2);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        FakeUploadService.Session session = Fake.Sessions[result.UploadId];
+        session.State.Should().Be("completed");
+        UploadFixture.Sha256Of(session.Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        Fake.Log.Should().Contain("DELETE /uploads/{id}", "the client tried to abort after the completion kept failing");
+        completeCalls.Should().Be(5, "two attempts, two more to confirm, then one after the refused abort");
     }
 
     [Fact]

@@ -152,6 +152,8 @@ internal static class UploadRestApi
             ["contentType"] = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 1, MaxLength = 255 },
             ["size"] = new JsonSchema { Type = JsonSchemaType.INTEGER, Minimum = 0 },
             ["sha256"] = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 44, MaxLength = 44, Pattern = "^[A-Za-z0-9+/]{43}=$" },
+            // Optional: makes the start idempotent (a retry whose first answer was lost gets the same session).
+            ["clientToken"] = new JsonSchema { Type = JsonSchemaType.STRING, MinLength = 16, MaxLength = 64, Pattern = "^[A-Za-z0-9_-]{16,64}$" },
         },
     };
 

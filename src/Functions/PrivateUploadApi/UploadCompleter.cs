@@ -76,14 +76,36 @@ public sealed class UploadCompleter
             return Completed(session);
         }
 
-        if (session.State != SessionStates.Open)
+        if (session.State is not (SessionStates.Open or SessionStates.Completing))
         {
             throw RequestRefusedException.NotOpen(session.State);
         }
 
-        (string etag, string? sha256) = session.Mode == UploadMode.Multipart
-            ? await CompleteMultipartAsync(session, outcome)
-            : await CheckSingleAsync(session);
+        // The checks first (a refused completion leaves the session open, to add the missing parts or abort), then the
+        // claim (open → completing, one conditional write that an abort cannot pass), then S3's completion.
+        string etag;
+        string? sha256;
+        if (session.Mode == UploadMode.Multipart)
+        {
+            (List<ListedPart>? ascending, string? assembled) = await CheckMultipartAsync(session, outcome);
+            if (await ClaimAsync(session) is { } won)
+            {
+                outcome.Message = "upload already completed; the same result is returned";
+                return Completed(won);
+            }
+
+            etag = assembled ?? await _storage.CompleteAsync(session.Key, session.S3UploadId!, ascending!);
+            sha256 = null;
+        }
+        else
+        {
+            (etag, sha256) = await CheckSingleAsync(session);
+            if (await ClaimAsync(session) is { } won)
+            {
+                outcome.Message = "upload already completed; the same result is returned";
+                return Completed(won);
+            }
+        }
 
         DateTimeOffset completedAt = SessionAccess.Truncate(_clock.GetUtcNow());
         await _events.PublishCompletedAsync(
@@ -105,7 +127,7 @@ public sealed class UploadCompleter
         UploadSession done = session with { State = SessionStates.Completed, Etag = etag, ObjectSha256 = sha256, CompletedAt = completedAt };
         if (!await _sessions.MarkCompletedAsync(session.UploadId, etag, sha256, completedAt))
         {
-            // A concurrent completion won (or an abort): answer from the stored state.
+            // A concurrent completion won: answer from the stored state.
             UploadSession stored = await _sessions.GetAsync(session.UploadId) ?? done;
             if (stored.State != SessionStates.Completed)
             {
@@ -119,7 +141,30 @@ public sealed class UploadCompleter
         return Completed(done);
     }
 
-    private async Task<(string ETag, string? Sha256)> CompleteMultipartAsync(UploadSession session, RequestOutcome outcome)
+    /// <summary>
+    /// Claims an open session for this completion. Null when it is this completion's to finish (claimed now, or
+    /// <c>completing</c> already: an interrupted completion that this call takes over, which is harmless); the
+    /// session when another completion finished it meanwhile. Throws when it was aborted meanwhile.
+    /// </summary>
+    private async Task<UploadSession?> ClaimAsync(UploadSession session)
+    {
+        if (session.State == SessionStates.Completing || await _sessions.MarkCompletingAsync(session.UploadId))
+        {
+            return null;
+        }
+
+        UploadSession now = await _sessions.GetAsync(session.UploadId) ?? session;
+        return now.State switch
+        {
+            SessionStates.Completed => now,
+            SessionStates.Completing => null,
+            _ => throw RequestRefusedException.NotOpen(now.State),
+        };
+    }
+
+    /// <summary>The parts to complete, ascending; or, when S3 already assembled the object (an earlier attempt that
+    /// failed afterwards), its ETag.</summary>
+    private async Task<(List<ListedPart>? Ascending, string? AssembledETag)> CheckMultipartAsync(UploadSession session, RequestOutcome outcome)
     {
         IReadOnlyList<ListedPart>? listed = await _storage.ListPartsAsync(session.Key, session.S3UploadId!);
         if (listed is null)
@@ -127,7 +172,7 @@ public sealed class UploadCompleter
             // S3 has no such upload any more: completed by an earlier attempt that failed afterwards, or aborted.
             if (await _storage.HeadAsync(session.Key) is { } existing && existing.Size == session.Size)
             {
-                return (existing.ETag, null);
+                return (null, existing.ETag);
             }
 
             throw RequestRefusedException.NotOpen(SessionStates.Aborted);
@@ -151,8 +196,7 @@ public sealed class UploadCompleter
             byNumber[part.PartNumber] = part;
         }
 
-        List<ListedPart> ascending = check.Parts.Select(p => byNumber[p.PartNumber]).ToList();
-        return (await _storage.CompleteAsync(session.Key, session.S3UploadId!, ascending), null);
+        return (check.Parts.Select(p => byNumber[p.PartNumber]).ToList(), null);
     }
 
     private async Task<(string ETag, string? Sha256)> CheckSingleAsync(UploadSession session)

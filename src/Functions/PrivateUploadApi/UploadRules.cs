@@ -54,6 +54,22 @@ public static class UploadRules
     public const int MinPrincipalIdLength = 12;
 
     /// <summary>A new upload id: 128 random bits as 32 lowercase hex characters.</summary>
+    /// <summary>
+    /// The upload id of a start that carries a client token: the first 128 bits of SHA-256(caller scope, token), so a
+    /// retried start (its answer lost) finds its session instead of opening a second one, and two callers' tokens
+    /// never meet.
+    /// </summary>
+    public static string UploadIdFor(string callerScope, string clientToken)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(callerScope + "\n" + clientToken), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+
+    /// <summary>A client token: 16 to 64 letters, digits, '-' or '_' (a GUID in any of its text forms but braces).</summary>
+    public static bool IsClientToken(string? value) =>
+        value is { Length: >= 16 and <= 64 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     public static string NewUploadId()
     {
         Span<byte> bytes = stackalloc byte[16];

@@ -80,13 +80,14 @@ public sealed class UploadSessions
         string? declaredType;
         long size;
         string? sha256;
+        string? clientToken;
         using (JsonDocument document = UploadRequest.ReadObject(request))
         {
             JsonElement root = document.RootElement;
             string[] missing = RequiredSessionMembers.Where(name => !UploadRequest.Has(root, name)).ToArray();
             if (missing.Length > 0)
             {
-                throw RequestRefusedException.InvalidRequest($"missing member(s): {string.Join(", ", missing)} (the body is {{\"fileName\",\"contentType\",\"size\",\"sha256\"?}})");
+                throw RequestRefusedException.InvalidRequest($"missing member(s): {string.Join(", ", missing)} (the body is {{\"fileName\",\"contentType\",\"size\",\"sha256\"?,\"clientToken\"?}})");
             }
 
             fileName = UploadRequest.String(root, "fileName")!;
@@ -103,6 +104,12 @@ public sealed class UploadSessions
             }
 
             sha256 = UploadRequest.String(root, "sha256");
+            clientToken = UploadRequest.String(root, "clientToken");
+        }
+
+        if (clientToken is not null && !UploadRules.IsClientToken(clientToken))
+        {
+            throw RequestRefusedException.InvalidRequest("clientToken must be 16 to 64 letters, digits, '-' or '_' (for example a GUID), the same in every retry of this start");
         }
 
         if (UploadRules.FileNameProblem(fileName) is { } nameProblem)
@@ -128,7 +135,12 @@ public sealed class UploadSessions
         }
 
         PartPlan plan = UploadRules.Plan(size);
-        string uploadId = UploadRules.NewUploadId();
+        string uploadId = clientToken is null ? UploadRules.NewUploadId() : UploadRules.UploadIdFor(caller, clientToken);
+        if (clientToken is not null && await _sessions.GetAsync(uploadId) is { } started)
+        {
+            return await RepeatStartAsync(started, caller, fileName, contentType, size, sha256, outcome);
+        }
+
         string key = UploadRules.ObjectKey(_settings.KeyPrefix, caller, uploadId, fileName);
         DateTimeOffset now = _clock.GetUtcNow();
         DateTimeOffset expiresAt = Truncate(now + _settings.SessionTtl);
@@ -159,7 +171,11 @@ public sealed class UploadSessions
         {
             DateTimeOffset urlExpires = now + _settings.UrlExpiry;
             CreatePresignedPostResponse post = await _storage.PresignPostAsync(key, contentType, size, sha256, urlExpires);
-            await _sessions.CreateAsync(session);
+            if (!await CreateOnceAsync(session, clientToken))
+            {
+                return await RepeatStartAsync(await _sessions.GetAsync(uploadId) ?? session, caller, fileName, contentType, size, sha256, outcome);
+            }
+
             outcome.Message = "upload started (single)";
             return ApiResponses.Json(
                 201,
@@ -168,9 +184,10 @@ public sealed class UploadSessions
         }
 
         string s3UploadId = await _storage.StartMultipartAsync(key, contentType);
+        bool created;
         try
         {
-            await _sessions.CreateAsync(session with { S3UploadId = s3UploadId });
+            created = await CreateOnceAsync(session with { S3UploadId = s3UploadId }, clientToken);
         }
         catch
         {
@@ -179,8 +196,59 @@ public sealed class UploadSessions
             throw;
         }
 
+        if (!created)
+        {
+            // The same start, running at the same time, stored its session first: this one's S3 upload is not needed.
+            await AbortQuietlyAsync(key, s3UploadId);
+            return await RepeatStartAsync(await _sessions.GetAsync(uploadId) ?? session, caller, fileName, contentType, size, sha256, outcome);
+        }
+
         outcome.Message = "upload started (multipart)";
         return ApiResponses.Json(201, body with { PartSize = plan.PartSize, PartCount = plan.PartCount }, UploadJsonContext.Default.SessionBody);
+    }
+
+    /// <summary>Stores a new session; false when a start with the same client token stored it first.</summary>
+    private async Task<bool> CreateOnceAsync(UploadSession session, string? clientToken)
+    {
+        try
+        {
+            await _sessions.CreateAsync(session);
+            return true;
+        }
+        catch (Amazon.DynamoDBv2.Model.ConditionalCheckFailedException) when (clientToken is not null)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The answer to a start repeated with the same client token: the session it opened (a single upload gets a fresh
+    /// POST form). Refused when the token opened a different upload, or when that upload is no longer open.
+    /// </summary>
+    private async Task<RestApiProxyResponse> RepeatStartAsync(
+        UploadSession started, string caller, string fileName, string contentType, long size, string? sha256, RequestOutcome outcome)
+    {
+        if (started.Owner != caller || started.FileName != fileName || started.ContentType != contentType || started.Size != size || started.Sha256 != sha256)
+        {
+            throw RequestRefusedException.ClientTokenReused();
+        }
+
+        if (started.State != SessionStates.Open)
+        {
+            throw RequestRefusedException.NotOpen(started.State);
+        }
+
+        outcome.UploadId = started.UploadId;
+        outcome.Message = "upload start repeated with its client token: the same session";
+        var body = new SessionBody { UploadId = started.UploadId, Key = started.Key, Mode = UploadSessionStore.ModeName(started.Mode), ExpiresAt = UploadSessionStore.Iso(started.ExpiresAt) };
+        if (started.Mode == UploadMode.Multipart)
+        {
+            return ApiResponses.Json(201, body with { PartSize = started.PartSize, PartCount = started.PartCount }, UploadJsonContext.Default.SessionBody);
+        }
+
+        DateTimeOffset urlExpires = _clock.GetUtcNow() + _settings.UrlExpiry;
+        CreatePresignedPostResponse post = await _storage.PresignPostAsync(started.Key, started.ContentType, started.Size, started.Sha256, urlExpires);
+        return ApiResponses.Json(201, body with { Post = new PostForm(post.Url, post.Fields, UploadSessionStore.Iso(urlExpires)) }, UploadJsonContext.Default.SessionBody);
     }
 
     private async Task<RestApiProxyResponse> MintPartUrlsAsync(string? uploadId, string caller, RestApiProxyRequest request, RequestOutcome outcome)
@@ -224,6 +292,11 @@ public sealed class UploadSessions
         }
 
         UploadSession session = await SessionAccess.LoadOwnedAsync(_sessions, uploadId!, caller, outcome);
+        if (session.State == SessionStates.Completing)
+        {
+            throw RequestRefusedException.Completing();
+        }
+
         if (session.State != SessionStates.Open)
         {
             throw RequestRefusedException.NotOpen(session.State);
@@ -260,7 +333,7 @@ public sealed class UploadSessions
         SessionAccess.CheckUploadId(uploadId, outcome);
         UploadSession session = await SessionAccess.LoadOwnedAsync(_sessions, uploadId!, caller, outcome);
         List<ReceivedPart> parts = [];
-        if (session.Mode == UploadMode.Multipart && session.State == SessionStates.Open
+        if (session.Mode == UploadMode.Multipart && session.State is (SessionStates.Open or SessionStates.Completing)
             && await _storage.ListPartsAsync(session.Key, session.S3UploadId!) is { } listed)
         {
             parts = listed.OrderBy(p => p.PartNumber).Select(p => new ReceivedPart(p.PartNumber, p.Size, p.ETag)).ToList();
@@ -292,27 +365,29 @@ public sealed class UploadSessions
     {
         SessionAccess.CheckUploadId(uploadId, outcome);
         UploadSession session = await SessionAccess.LoadOwnedAsync(_sessions, uploadId!, caller, outcome);
+
+        // The session is marked aborted first, in one conditional write that fails once a completion has claimed it,
+        // and only then is the S3 upload aborted: an abort never pulls the parts from under a completion.
         if (session.State == SessionStates.Open)
         {
-            if (session.Mode == UploadMode.Multipart)
-            {
-                await _storage.AbortAsync(session.Key, session.S3UploadId!);
-            }
-
-            if (!await _sessions.MarkAbortedAsync(session.UploadId))
-            {
-                // Completed or aborted meanwhile: answer from the state that won.
-                session = await _sessions.GetAsync(session.UploadId) ?? session;
-            }
-            else
-            {
-                session = session with { State = SessionStates.Aborted };
-            }
+            session = await _sessions.MarkAbortedAsync(session.UploadId)
+                ? session with { State = SessionStates.Aborted }
+                : await _sessions.GetAsync(session.UploadId) ?? session; // completed, completing or aborted meanwhile
         }
 
-        if (session.State == SessionStates.Completed)
+        switch (session.State)
         {
-            throw RequestRefusedException.NotOpen(SessionStates.Completed);
+            case SessionStates.Completed:
+                throw RequestRefusedException.NotOpen(SessionStates.Completed);
+            case SessionStates.Completing:
+                throw RequestRefusedException.Completing();
+        }
+
+        if (session.Mode == UploadMode.Multipart)
+        {
+            // Also when it was aborted before: a retry of an abort whose S3 call failed finishes it (S3's abort is
+            // idempotent here; an upload S3 no longer has is not an error).
+            await _storage.AbortAsync(session.Key, session.S3UploadId!);
         }
 
         outcome.Message = "upload aborted";

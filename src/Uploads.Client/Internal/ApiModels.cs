@@ -14,6 +14,10 @@ internal sealed class CreateUploadBody
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Sha256 { get; init; }
+
+    /// <summary>One per upload, the same in every retry of its start: a retry whose first answer was lost gets the same session.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClientToken { get; init; }
 }
 
 internal sealed class SessionBody

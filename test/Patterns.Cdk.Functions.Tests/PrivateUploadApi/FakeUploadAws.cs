@@ -75,6 +75,8 @@ internal sealed class FakeUploadAws : IDisposable
 
     public List<AbortMultipartUploadRequest> Aborts { get; } = [];
 
+    public List<UpdateItemRequest> UpdateItems { get; } = [];
+
     public List<PutObjectRequest> Puts { get; } = [];
 
     /// <summary>Failures thrown by the next call of an operation (by name: "PutItem", "ListParts", "PutObject", ...).</summary>
@@ -159,9 +161,17 @@ internal sealed class FakeUploadAws : IDisposable
         });
     }
 
-    private Task<CompleteMultipartUploadResponse> Complete(CompleteMultipartUploadRequest request)
+    /// <summary>Runs when S3 is asked to complete, before it does (another caller acting meanwhile).</summary>
+    public Func<Task>? BeforeComplete { get; set; }
+
+    private async Task<CompleteMultipartUploadResponse> Complete(CompleteMultipartUploadRequest request)
     {
         MaybeFail("CompleteMultipartUpload");
+        if (BeforeComplete is { } meanwhile)
+        {
+            await meanwhile();
+        }
+
         Completions.Add(request);
         if (!Uploads.Remove(request.UploadId, out MultipartUpload? upload))
         {
@@ -184,7 +194,7 @@ internal sealed class FakeUploadAws : IDisposable
 
         string etag = $"\"complete-{request.PartETags.Count}\"";
         Objects[request.Key] = new StoredObjectFake(request.PartETags.Sum(p => upload.Parts[p.PartNumber ?? 0].Size), upload.ContentType, etag, null);
-        return Task.FromResult(new CompleteMultipartUploadResponse { ETag = etag, Key = request.Key });
+        return new CompleteMultipartUploadResponse { ETag = etag, Key = request.Key };
     }
 
     private Task<AbortMultipartUploadResponse> Abort(AbortMultipartUploadRequest request)
@@ -223,9 +233,13 @@ internal sealed class FakeUploadAws : IDisposable
         return Task.FromResult(new PutObjectResponse { ETag = etag });
     }
 
+    /// <summary>Runs before a PutItem is applied (a concurrent writer acting meanwhile).</summary>
+    public Action<PutItemRequest>? BeforePutItem { get; set; }
+
     private Task<PutItemResponse> PutItem(PutItemRequest request)
     {
         MaybeFail("PutItem");
+        BeforePutItem?.Invoke(request);
         string pk = request.Item["pk"].S;
         if (request.ConditionExpression is not null && Items.ContainsKey(pk))
         {
@@ -246,13 +260,18 @@ internal sealed class FakeUploadAws : IDisposable
         });
     }
 
-    // Evaluates the store's own expressions: "#state = :open" and "SET #a = :x, ... REMOVE #b".
+    // Evaluates the store's own expressions: "#state = :a" or "#state IN (:a, :b)", and "SET #a = :x, ... REMOVE #b".
     private Task<UpdateItemResponse> UpdateItem(UpdateItemRequest request)
     {
         MaybeFail("UpdateItem");
-        request.ConditionExpression.Should().Be("#state = :open");
+        UpdateItems.Add(request);
+        string condition = request.ConditionExpression;
+        string[] allowed = condition.StartsWith("#state = ", StringComparison.Ordinal) ? [condition["#state = ".Length..]]
+            : condition.StartsWith("#state IN (", StringComparison.Ordinal) && condition.EndsWith(')') ? condition["#state IN (".Length..^1].Split(", ")
+            : throw new InvalidOperationException($"unexpected condition {condition}");
+        request.ExpressionAttributeNames["#state"].Should().Be("state");
         string pk = request.Key["pk"].S;
-        if (!Items.TryGetValue(pk, out Dictionary<string, AttributeValue>? item) || item["state"].S != request.ExpressionAttributeValues[":open"].S)
+        if (!Items.TryGetValue(pk, out Dictionary<string, AttributeValue>? item) || !allowed.Any(a => item["state"].S == request.ExpressionAttributeValues[a].S))
         {
             throw new ConditionalCheckFailedException("The conditional request failed");
         }

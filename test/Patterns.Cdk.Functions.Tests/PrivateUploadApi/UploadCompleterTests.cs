@@ -46,6 +46,67 @@ public sealed class UploadCompleterTests : IDisposable
     private IEnumerable<JsonElement> SentEvents() => _aws.Events.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("Entries")[0].Clone());
 
     [Fact]
+    public async Task An_abort_that_arrives_while_S3_completes_is_refused_and_the_completion_stands()
+    {
+        (string id, string s3Id, string key) = await StartMultipartAsync();
+        _aws.AddPart(s3Id, 1, 8 * MiB);
+        _aws.AddPart(s3Id, 2, 8 * MiB);
+        _aws.AddPart(s3Id, 3, 4 * MiB);
+        RestApiProxyResponse? abort = null;
+        _aws.BeforeComplete = async () => abort = await _sessions.HandleAsync(Delete(id));
+
+        RestApiProxyResponse response = await _completer.HandleAsync(Complete(id));
+
+        response.StatusCode.Should().Be(200, response.Body);
+        abort.Should().NotBeNull();
+        abort!.StatusCode.Should().Be(409, abort.Body);
+        Json(abort).GetProperty("error").GetString().Should().Be("Completing");
+        _aws.Aborts.Should().BeEmpty("the abort never reached S3");
+        _aws.Objects.Should().ContainKey(key);
+        _aws.Items[id]["state"].S.Should().Be("completed");
+        SentEvents().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_completion_after_an_abort_completes_nothing()
+    {
+        (string id, string s3Id, _) = await StartMultipartAsync();
+        _aws.AddPart(s3Id, 1, 8 * MiB);
+        _aws.AddPart(s3Id, 2, 8 * MiB);
+        _aws.AddPart(s3Id, 3, 4 * MiB);
+        (await _sessions.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
+
+        RestApiProxyResponse response = await _completer.HandleAsync(Complete(id));
+
+        response.StatusCode.Should().Be(409);
+        Json(response).GetProperty("state").GetString().Should().Be("aborted");
+        _aws.Completions.Should().BeEmpty();
+        SentEvents().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_completion_interrupted_after_its_claim_is_finished_by_the_next_call()
+    {
+        (string id, string s3Id, string key) = await StartMultipartAsync();
+        _aws.AddPart(s3Id, 1, 8 * MiB);
+        _aws.AddPart(s3Id, 2, 8 * MiB);
+        _aws.AddPart(s3Id, 3, 4 * MiB);
+        _aws.Fail("CompleteMultipartUpload", FakeUploadAws.S3Error("InternalError", HttpStatusCode.InternalServerError));
+
+        (await _completer.HandleAsync(Complete(id))).StatusCode.Should().Be(503);
+        _aws.Items[id]["state"].S.Should().Be("completing");
+        _aws.Items[id].Should().ContainKey("ttl", "a completion that never finishes still expires");
+        RestApiProxyResponse parts = await _sessions.HandleAsync(Parts(id, """{"partNumbers":[1],"contentMd5":["1B2M2Y8AsgTpgAmY7PhCfg=="]}"""));
+        parts.StatusCode.Should().Be(409, "no new part URLs once a completion has claimed the upload");
+
+        RestApiProxyResponse response = await _completer.HandleAsync(Complete(id));
+
+        response.StatusCode.Should().Be(200, response.Body);
+        _aws.Objects.Should().ContainKey(key);
+        _aws.Items[id]["state"].S.Should().Be("completed");
+    }
+
+    [Fact]
     public async Task Completing_checks_the_parts_S3_lists_completes_them_ascending_and_publishes_the_event()
     {
         (string id, string s3Id, string key) = await StartMultipartAsync();
@@ -221,8 +282,9 @@ public sealed class UploadCompleterTests : IDisposable
 
         failed.StatusCode.Should().Be(503);
         Json(failed).GetProperty("error").GetString().Should().Be("TryAgain");
-        _aws.Items[id]["state"].S.Should().Be("open");
+        _aws.Items[id]["state"].S.Should().Be("completing", "S3 assembled the object: from here only a completion may go on");
         _aws.Objects.Should().ContainKey(key);
+        (await _sessions.HandleAsync(Delete(id))).StatusCode.Should().Be(409, "an abort could not remove the object any more");
 
         RestApiProxyResponse retried = await _completer.HandleAsync(Complete(id));
 

@@ -32,12 +32,17 @@ public sealed class UploadSessionsTests : IDisposable
 
     internal static JsonElement Json(RestApiProxyResponse response) => JsonDocument.Parse(response.Body ?? "null").RootElement.Clone();
 
-    internal static string CreateBody(string fileName = "photo.png", string contentType = "image/png", long size = 1234, string? sha256 = null)
+    internal static string CreateBody(string fileName = "photo.png", string contentType = "image/png", long size = 1234, string? sha256 = null, string? clientToken = null)
     {
         var body = new JsonObject { ["fileName"] = fileName, ["contentType"] = contentType, ["size"] = size };
         if (sha256 is not null)
         {
             body["sha256"] = sha256;
+        }
+
+        if (clientToken is not null)
+        {
+            body["clientToken"] = clientToken;
         }
 
         return body.ToJsonString();
@@ -393,15 +398,105 @@ public sealed class UploadSessionsTests : IDisposable
         _aws.ListPartsCalls.Should().Be(0);
     }
 
+    private const string Token = "5f0c7a1e9b2d4c36a8e1f0b7c2d9e4a1";
+
     [Fact]
-    public async Task DELETE_aborts_once_and_is_idempotent()
+    public async Task A_start_repeated_with_its_client_token_gets_the_same_session_and_one_S3_upload()
+    {
+        RestApiProxyResponse first = await _handler.HandleAsync(Create(CreateBody("film.pdf", "application/pdf", 20 * MiB, clientToken: Token)));
+        RestApiProxyResponse again = await _handler.HandleAsync(Create(CreateBody("film.pdf", "application/pdf", 20 * MiB, clientToken: Token)));
+
+        first.StatusCode.Should().Be(201, first.Body);
+        again.StatusCode.Should().Be(201, again.Body);
+        string id = Json(first).GetProperty("uploadId").GetString()!;
+        Json(again).GetProperty("uploadId").GetString().Should().Be(id);
+        Json(again).GetProperty("key").GetString().Should().Be(Json(first).GetProperty("key").GetString());
+        Json(again).GetProperty("partCount").GetInt32().Should().Be(Json(first).GetProperty("partCount").GetInt32());
+        _aws.Items.Should().ContainSingle();
+        _aws.Uploads.Should().ContainSingle("the repeat found the session before starting anything in S3");
+    }
+
+    [Fact]
+    public async Task A_single_upload_started_again_with_its_token_gets_the_same_key_and_a_fresh_form()
+    {
+        RestApiProxyResponse first = await _handler.HandleAsync(Create(CreateBody(clientToken: Token)));
+        RestApiProxyResponse again = await _handler.HandleAsync(Create(CreateBody(clientToken: Token)));
+
+        again.StatusCode.Should().Be(201, again.Body);
+        Json(again).GetProperty("uploadId").GetString().Should().Be(Json(first).GetProperty("uploadId").GetString());
+        Json(again).GetProperty("post").GetProperty("fields").GetProperty("key").GetString().Should().Be(Json(first).GetProperty("key").GetString());
+        _aws.Items.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_client_token_reused_for_another_file_is_a_conflict_and_starts_nothing()
+    {
+        (await _handler.HandleAsync(Create(CreateBody("film.pdf", "application/pdf", 20 * MiB, clientToken: Token)))).StatusCode.Should().Be(201);
+
+        RestApiProxyResponse other = await _handler.HandleAsync(Create(CreateBody("film.pdf", "application/pdf", 21 * MiB, clientToken: Token)));
+
+        other.StatusCode.Should().Be(409);
+        Json(other).GetProperty("error").GetString().Should().Be("ClientTokenReused");
+        _aws.Items.Should().ContainSingle();
+        _aws.Uploads.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Two_callers_with_the_same_client_token_get_two_uploads()
+    {
+        RestApiProxyResponse alice = await _handler.HandleAsync(Create(CreateBody(clientToken: Token)));
+        RestApiProxyResponse bob = await _handler.HandleAsync(Create(CreateBody(clientToken: Token), Identity(Bob)));
+
+        bob.StatusCode.Should().Be(201, bob.Body);
+        Json(bob).GetProperty("uploadId").GetString().Should().NotBe(Json(alice).GetProperty("uploadId").GetString());
+        _aws.Items.Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("has spaces in it, more than 16")]
+    [InlineData("{5f0c7a1e-9b2d-4c36-a8e1-f0b7c2d9e4a1}")]
+    public async Task A_malformed_client_token_is_refused(string token)
+    {
+        RestApiProxyResponse response = await _handler.HandleAsync(Create(CreateBody(clientToken: token)));
+
+        response.StatusCode.Should().Be(400);
+        Json(response).GetProperty("error").GetString().Should().Be("InvalidRequest");
+        Json(response).GetProperty("message").GetString().Should().Contain("clientToken");
+        _aws.Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task When_the_same_start_stores_its_session_first_this_one_aborts_its_S3_upload_and_answers_with_that_session()
+    {
+        string? twinS3Id = null;
+        _aws.BeforePutItem = request =>
+        {
+            _aws.BeforePutItem = null;
+            twinS3Id = "twin-" + request.Item["s3UploadId"].S;
+            _aws.Items[request.Item["pk"].S] = new Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>(request.Item)
+            {
+                ["s3UploadId"] = new() { S = twinS3Id },
+            };
+        };
+
+        RestApiProxyResponse response = await _handler.HandleAsync(Create(CreateBody("film.pdf", "application/pdf", 20 * MiB, clientToken: Token)));
+
+        response.StatusCode.Should().Be(201, response.Body);
+        string id = Json(response).GetProperty("uploadId").GetString()!;
+        _aws.Items[id]["s3UploadId"].S.Should().Be(twinS3Id, "the session that was stored first stands");
+        _aws.Aborts.Should().ContainSingle("this start's own S3 upload is not needed").Which.UploadId.Should().NotBe(twinS3Id);
+    }
+
+    [Fact]
+    public async Task DELETE_aborts_and_is_idempotent()
     {
         string id = (await StartAsync(20 * MiB)).GetProperty("uploadId").GetString()!;
 
         (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
         (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
 
-        _aws.Aborts.Should().ContainSingle();
+        _aws.Aborts.Should().HaveCount(2, "a repeated DELETE repeats S3's abort, which finds nothing the second time");
         _aws.Uploads.Should().BeEmpty();
         _aws.Items[id]["state"].S.Should().Be("aborted");
         _aws.Items[id].Should().NotContainKey("ttl", "an aborted upload is not abandoned: TTL counts only those");
@@ -420,6 +515,36 @@ public sealed class UploadSessionsTests : IDisposable
 
         (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
         _aws.Items[id]["state"].S.Should().Be("aborted");
+    }
+
+    [Fact]
+    public async Task DELETE_whose_S3_abort_failed_is_finished_by_the_retry()
+    {
+        string id = (await StartAsync(20 * MiB)).GetProperty("uploadId").GetString()!;
+        _aws.Fail("AbortMultipartUpload", FakeUploadAws.S3Error("InternalError", HttpStatusCode.InternalServerError));
+
+        (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(503);
+        _aws.Items[id]["state"].S.Should().Be("aborted", "the session is marked before S3 is asked");
+        _aws.Uploads.Should().NotBeEmpty();
+
+        (await _handler.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
+        _aws.Uploads.Should().BeEmpty("the retry aborted the S3 upload");
+    }
+
+    [Fact]
+    public async Task DELETE_during_a_completion_is_a_conflict_and_leaves_the_parts_alone()
+    {
+        string id = (await StartAsync(20 * MiB)).GetProperty("uploadId").GetString()!;
+        _aws.Items[id]["state"] = new Amazon.DynamoDBv2.Model.AttributeValue { S = "completing" };
+
+        RestApiProxyResponse response = await _handler.HandleAsync(Delete(id));
+
+        response.StatusCode.Should().Be(409);
+        Json(response).GetProperty("error").GetString().Should().Be("Completing");
+        Json(response).GetProperty("state").GetString().Should().Be("completing");
+        _aws.Aborts.Should().BeEmpty();
+        _aws.Uploads.Should().NotBeEmpty();
+        _aws.Items[id]["state"].S.Should().Be("completing");
     }
 
     [Fact]

@@ -595,9 +595,14 @@ internal sealed record BootstrapScenario(
             ((string?)entry["DetailType"]).Should().Be("Upload.Completed");
             ((string?)entry["EventBusName"]).Should().Be("uploads-bus");
             ((string?)JsonNode.Parse((string)entry["Detail"]!)!["key"]).Should().Be(UploadKey);
-            AwsRequest update = aws.Of("DynamoDB.UpdateItem").Should().ContainSingle().Subject;
-            ((string?)update.Json!["ConditionExpression"]).Should().Be("#state = :open");
-            ((string?)update.Json["UpdateExpression"]).Should().EndWith("REMOVE #ttl");
+            aws.Of("DynamoDB.UpdateItem").Should().HaveCount(2, "the completion claims the session, then marks it completed");
+            AwsRequest claim = aws.Of("DynamoDB.UpdateItem")[0];
+            ((string?)claim.Json!["ConditionExpression"]).Should().Be("#state = :from0");
+            ((string?)claim.Json["ExpressionAttributeValues"]![":from0"]!["S"]).Should().Be("open");
+            ((string?)claim.Json["ExpressionAttributeValues"]![":next"]!["S"]).Should().Be("completing");
+            AwsRequest done = aws.Of("DynamoDB.UpdateItem")[1];
+            ((string?)done.Json!["ConditionExpression"]).Should().Be("#state IN (:from0, :from1)");
+            ((string?)done.Json["UpdateExpression"]).Should().EndWith("REMOVE #ttl");
         },
         "[1,2,3]",
         "BadInputException",

@@ -84,6 +84,12 @@ internal sealed class FakeUploadService : HttpMessageHandler
     /// <summary>Answers an API call instead of the fake's logic when it returns non-null (error injection).</summary>
     public Func<string, HttpResponseMessage?>? ApiFault { get; set; }
 
+    /// <summary>When it returns true, a processed POST /uploads is answered 502 instead (its answer lost on the way back).</summary>
+    public Func<bool>? StartAnswerLost { get; set; }
+
+    /// <summary>The clientToken of every POST /uploads, in arrival order (null when none was sent).</summary>
+    public ConcurrentQueue<string?> StartTokens { get; } = new();
+
     /// <summary>Called after a part is stored, with its number.</summary>
     public Action<int>? OnPartStored { get; set; }
 
@@ -170,7 +176,8 @@ internal sealed class FakeUploadService : HttpMessageHandler
 
         if (segments.Length == 1 && request.Method == HttpMethod.Post)
         {
-            return Create(caller, body);
+            HttpResponseMessage created = Create(caller, body);
+            return StartAnswerLost?.Invoke() == true ? Error(HttpStatusCode.BadGateway, "HttpError", "answer lost") : created;
         }
 
         if (segments.Length < 2 || segments[0] != "uploads")
@@ -224,7 +231,12 @@ internal sealed class FakeUploadService : HttpMessageHandler
             return Error(HttpStatusCode.BadRequest, "InvalidSize", "size must be >= 0");
         }
 
-        Session session = NewSession(caller, fileName, contentType, size.Value, sha256);
+        string? token = (string?)json?["clientToken"];
+        StartTokens.Enqueue(token);
+        Session session = token is not null && Sessions.Values.FirstOrDefault(s => s.Owner == caller && s.ClientToken == token) is { } started
+            ? started // the same start again: the same session, as the real API answers
+            : NewSession(caller, fileName, contentType, size.Value, sha256);
+        session.ClientToken = token;
         Sessions[session.Id] = session;
         var answer = new JsonObject
         {
@@ -520,6 +532,11 @@ internal sealed class FakeUploadService : HttpMessageHandler
             return Error(HttpStatusCode.Conflict, "NotOpen", "already completed", new JsonObject { ["state"] = session.State });
         }
 
+        if (session.State == "completing")
+        {
+            return Error(HttpStatusCode.Conflict, "Completing", "the upload is being completed", new JsonObject { ["state"] = session.State });
+        }
+
         session.State = "aborted";
         session.Parts.Clear();
         return new HttpResponseMessage(HttpStatusCode.NoContent);
@@ -532,7 +549,7 @@ internal sealed class FakeUploadService : HttpMessageHandler
             return Error(HttpStatusCode.Conflict, "NotOpen", "the upload was aborted", new JsonObject { ["state"] = session.State });
         }
 
-        if (session.State == "open")
+        if (session.State is "open" or "completing")
         {
             if (session.Mode == "single")
             {
@@ -602,6 +619,8 @@ internal sealed class FakeUploadService : HttpMessageHandler
 
     internal sealed class Session
     {
+        public string? ClientToken { get; set; }
+
         public required string Id { get; init; }
 
         public required string Owner { get; init; }

@@ -58,6 +58,12 @@ public sealed class RequestRefusedException : Exception
     public static RequestRefusedException NotOpen(string state) =>
         new(409, "NotOpen", $"the upload is {state}; start a new upload") { State = state };
 
+    public static RequestRefusedException ClientTokenReused() =>
+        new(409, "ClientTokenReused", "this clientToken started another upload (other file name, type, size or sha256); use a new token for a new upload");
+
+    public static RequestRefusedException Completing() =>
+        new(409, "Completing", "the upload is being completed; complete it again or read it (GET /uploads/{id}) for the result") { State = "completing" };
+
     public static RequestRefusedException MissingPartsError(IReadOnlyList<int> missing) =>
         new(409, "MissingParts", $"{missing.Count} part(s) have not been uploaded; upload them, then complete again") { MissingParts = missing };
 

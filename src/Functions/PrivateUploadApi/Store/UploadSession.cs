@@ -1,9 +1,15 @@
 namespace Patterns.Cdk.Functions.PrivateUploadApi.Store;
 
-/// <summary>The states of a session: <c>open</c> until it is completed or aborted.</summary>
+/// <summary>
+/// The states of a session: <c>open</c> until it is aborted or a completion claims it (<c>completing</c>, then
+/// <c>completed</c>). Each move is one conditional write, so an abort and a completion cannot both win.
+/// </summary>
 public static class SessionStates
 {
     public const string Open = "open";
+
+    /// <summary>A completion claimed the session and is completing the object in S3; only a completion may go on from here.</summary>
+    public const string Completing = "completing";
     public const string Completed = "completed";
     public const string Aborted = "aborted";
 }

@@ -72,12 +72,24 @@ public sealed class UploadSessionStore
         return response.Item is { Count: > 0 } item ? FromItem(item) : null;
     }
 
-    /// <summary>Marks an open session completed; false when it was not open any more.</summary>
+    /// <summary>
+    /// Claims an open session for its completion (<c>open</c> → <c>completing</c>; the TTL stays, so a completion that
+    /// never finishes still expires); false when it was not open any more.
+    /// </summary>
+    public Task<bool> MarkCompletingAsync(string uploadId, CancellationToken cancellation = default) =>
+        TransitionAsync(
+            uploadId,
+            "SET #state = :next",
+            new Dictionary<string, string> { ["#state"] = State },
+            new Dictionary<string, AttributeValue> { [":next"] = new() { S = SessionStates.Completing } },
+            [SessionStates.Open],
+            cancellation);
+
+    /// <summary>Marks an open or completing session completed; false when it was neither any more.</summary>
     public Task<bool> MarkCompletedAsync(string uploadId, string etag, string? objectSha256, DateTimeOffset completedAt, CancellationToken cancellation = default)
     {
         var values = new Dictionary<string, AttributeValue>
         {
-            [":open"] = new() { S = SessionStates.Open },
             [":next"] = new() { S = SessionStates.Completed },
             [":etag"] = new() { S = etag },
             [":at"] = new() { S = Iso(completedAt) },
@@ -91,7 +103,7 @@ public sealed class UploadSessionStore
             set += ", #objectSha256 = :sha";
         }
 
-        return TransitionAsync(uploadId, set + " REMOVE #ttl", names, values, cancellation);
+        return TransitionAsync(uploadId, set + " REMOVE #ttl", names, values, [SessionStates.Open, SessionStates.Completing], cancellation);
     }
 
     /// <summary>Marks an open session aborted; false when it was not open any more.</summary>
@@ -100,7 +112,8 @@ public sealed class UploadSessionStore
             uploadId,
             "SET #state = :next REMOVE #ttl",
             new Dictionary<string, string> { ["#state"] = State, ["#ttl"] = Ttl },
-            new Dictionary<string, AttributeValue> { [":open"] = new() { S = SessionStates.Open }, [":next"] = new() { S = SessionStates.Aborted } },
+            new Dictionary<string, AttributeValue> { [":next"] = new() { S = SessionStates.Aborted } },
+            [SessionStates.Open],
             cancellation);
 
     internal static Dictionary<string, AttributeValue> ToItem(UploadSession session)
@@ -158,9 +171,19 @@ public sealed class UploadSessionStore
 
     internal static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Applies <paramref name="update"/> only while the session is in one of <paramref name="from"/>; false otherwise.</summary>
     private async Task<bool> TransitionAsync(
-        string uploadId, string update, Dictionary<string, string> names, Dictionary<string, AttributeValue> values, CancellationToken cancellation)
+        string uploadId, string update, Dictionary<string, string> names, Dictionary<string, AttributeValue> values, string[] from, CancellationToken cancellation)
     {
+        names["#state"] = State;
+        var allowed = new List<string>(from.Length);
+        for (int i = 0; i < from.Length; i++)
+        {
+            string name = ":from" + i.ToString(CultureInfo.InvariantCulture);
+            values[name] = new() { S = from[i] };
+            allowed.Add(name);
+        }
+
         try
         {
             await _dynamoDb.UpdateItemAsync(
@@ -169,7 +192,7 @@ public sealed class UploadSessionStore
                     TableName = _table,
                     Key = new Dictionary<string, AttributeValue> { [Pk] = new() { S = uploadId } },
                     UpdateExpression = update,
-                    ConditionExpression = "#state = :open",
+                    ConditionExpression = allowed.Count == 1 ? $"#state = {allowed[0]}" : $"#state IN ({string.Join(", ", allowed)})",
                     ExpressionAttributeNames = names,
                     ExpressionAttributeValues = values,
                 },
