@@ -19,7 +19,8 @@ namespace Patterns.Cdk.Uploads.Bench;
 /// <summary>
 /// A lean local S3 endpoint for the benchmark: the multipart operations both uploaders use (create, upload part, list
 /// parts, complete, abort) plus bucket creation, head, get and delete of objects, path-style, on Kestrel (multi-threaded).
-/// Parts are written to files in a temp folder; an object is its parts' files in order (no copy on completion).
+/// Parts are kept in memory, in 1 MiB chunks (each byte copied once, from the request into a chunk); an object is its
+/// parts' chunks in order (no copy on completion).
 /// It checks no signature, no Content-MD5 and no checksum, and its ETags are opaque (not MD5s): it does as little as
 /// possible per byte, the same for every uploader, so that the uploaders, not the endpoint, are what is measured.
 /// aws-chunked bodies (the AWS SDK's signed streaming uploads over http) are decoded, so what is stored is the file.
@@ -28,7 +29,6 @@ internal sealed class LeanS3 : IAsyncDisposable
 {
     private static readonly XNamespace Ns = "http://s3.amazonaws.com/doc/2006-03-01/";
     private readonly WebApplication _app;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "lean-s3-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly ConcurrentDictionary<string, bool> _buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Upload> _uploads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Bucket, string Key), StoredObject> _objects = new();
@@ -37,7 +37,6 @@ internal sealed class LeanS3 : IAsyncDisposable
     private LeanS3(WebApplication app)
     {
         _app = app;
-        Directory.CreateDirectory(_root);
     }
 
     public Uri Url { get; private set; } = null!;
@@ -105,7 +104,6 @@ internal sealed class LeanS3 : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
     }
 
     private async Task ServeAsync(HttpContext context)
@@ -138,10 +136,7 @@ internal sealed class LeanS3 : IAsyncDisposable
                 await CompleteAsync(context, bucket, key, uploadId);
                 return;
             case "DELETE" when uploadId is not null:
-                if (_uploads.TryRemove(uploadId, out Upload? aborted))
-                {
-                    Directory.Delete(aborted.Folder, recursive: true);
-                }
+                _uploads.TryRemove(uploadId, out _);
 
                 context.Response.StatusCode = 204;
                 return;
@@ -167,8 +162,7 @@ internal sealed class LeanS3 : IAsyncDisposable
         }
 
         string id = "lean" + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N");
-        var upload = new Upload(bucket, key, context.Request.ContentType ?? "binary/octet-stream", Path.Combine(_root, id));
-        Directory.CreateDirectory(upload.Folder);
+        var upload = new Upload(bucket, key, context.Request.ContentType ?? "binary/octet-stream");
         _uploads[id] = upload;
         await XmlAsync(context, new XElement(Ns + "InitiateMultipartUploadResult",
             new XElement(Ns + "Bucket", bucket), new XElement(Ns + "Key", key), new XElement(Ns + "UploadId", id)));
@@ -185,23 +179,13 @@ internal sealed class LeanS3 : IAsyncDisposable
         string payload = context.Request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } declared ? declared
             : context.Request.Query.ContainsKey("X-Amz-Signature") ? "UNSIGNED-PAYLOAD" : "unsigned, no header";
         _partPayloads.AddOrUpdate(payload, 1, (_, n) => n + 1);
-        string file = Path.Combine(upload.Folder, partNumber.ToString(CultureInfo.InvariantCulture) + "." + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture));
-        long size;
-        await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous))
-        {
-            bool chunked = (context.Request.Headers.ContentEncoding.ToString()).Contains("aws-chunked", StringComparison.OrdinalIgnoreCase);
-            size = chunked
-                ? await AwsChunked.DecodeAsync(context.Request.Body, output, context.RequestAborted)
-                : await CopyAsync(context.Request.Body, output, context.RequestAborted);
-        }
-
-        string etag = "\"" + Convert.ToHexStringLower(BitConverter.GetBytes(HashCode.Combine(uploadId, partNumber, size, file))) + "\"";
-        if (upload.Parts.TryGetValue(partNumber, out Part? replaced))
-        {
-            File.Delete(replaced.File);
-        }
-
-        upload.Parts[partNumber] = new Part(partNumber, size, etag, file, DateTime.UtcNow);
+        var data = new ChunkList();
+        bool chunked = context.Request.Headers.ContentEncoding.ToString().Contains("aws-chunked", StringComparison.OrdinalIgnoreCase);
+        long size = chunked
+            ? await AwsChunked.DecodeAsync(context.Request.Body, data, context.RequestAborted)
+            : await CopyAsync(context.Request.Body, data, context.RequestAborted);
+        string etag = "\"" + Convert.ToHexStringLower(BitConverter.GetBytes(HashCode.Combine(uploadId, partNumber, size, Interlocked.Increment(ref _sequence)))) + "\"";
+        upload.Parts[partNumber] = new Part(partNumber, size, etag, data, DateTime.UtcNow);
         context.Response.Headers.ETag = etag;
         context.Response.StatusCode = 200;
     }
@@ -267,7 +251,7 @@ internal sealed class LeanS3 : IAsyncDisposable
 
         _uploads.TryRemove(uploadId, out _);
         string etagOut = "\"" + Convert.ToHexStringLower(BitConverter.GetBytes(HashCode.Combine(uploadId, chosen.Count))) + "-" + chosen.Count.ToString(CultureInfo.InvariantCulture) + "\"";
-        _objects[(bucket, key)] = new StoredObject([.. chosen.Select(p => p.File)], chosen.Sum(p => p.Size), upload.ContentType, etagOut, DateTime.UtcNow);
+        _objects[(bucket, key)] = new StoredObject([.. chosen.Select(p => p.Data)], chosen.Sum(p => p.Size), upload.ContentType, etagOut, DateTime.UtcNow);
         await XmlAsync(context, new XElement(Ns + "CompleteMultipartUploadResult",
             new XElement(Ns + "Location", new Uri(Url, $"{bucket}/{key}")), new XElement(Ns + "Bucket", bucket), new XElement(Ns + "Key", key), new XElement(Ns + "ETag", etagOut)));
     }
@@ -288,21 +272,20 @@ internal sealed class LeanS3 : IAsyncDisposable
         response.Headers.LastModified = stored.Stored.ToString("R", CultureInfo.InvariantCulture);
         if (withBody)
         {
-            foreach (string file in stored.Files)
+            foreach (ChunkList part in stored.Parts)
             {
-                await response.SendFileAsync(file, context.RequestAborted);
+                await part.WriteToAsync(response.Body, context.RequestAborted);
             }
         }
     }
 
-    private static async Task<long> CopyAsync(Stream input, Stream output, CancellationToken ct)
+    private static async Task<long> CopyAsync(Stream input, ChunkList output, CancellationToken ct)
     {
-        byte[] buffer = new byte[256 * 1024];
         long total = 0;
         int read;
-        while ((read = await input.ReadAsync(buffer, ct)) > 0)
+        while ((read = await input.ReadAsync(output.FreeSpace(), ct)) > 0)
         {
-            await output.WriteAsync(buffer.AsMemory(0, read), ct);
+            output.Advance(read);
             total += read;
         }
 
@@ -326,14 +309,14 @@ internal sealed class LeanS3 : IAsyncDisposable
         }
     }
 
-    private sealed record Upload(string Bucket, string Key, string ContentType, string Folder)
+    private sealed record Upload(string Bucket, string Key, string ContentType)
     {
         public ConcurrentDictionary<int, Part> Parts { get; } = new();
     }
 
-    private sealed record Part(int Number, long Size, string ETag, string File, DateTime Stored);
+    private sealed record Part(int Number, long Size, string ETag, ChunkList Data, DateTime Stored);
 
-    private sealed record StoredObject(string[] Files, long Size, string ContentType, string ETag, DateTime Stored);
+    private sealed record StoredObject(ChunkList[] Parts, long Size, string ContentType, string ETag, DateTime Stored);
 }
 
 /// <summary>
@@ -342,7 +325,7 @@ internal sealed class LeanS3 : IAsyncDisposable
 /// </summary>
 internal static class AwsChunked
 {
-    public static async Task<long> DecodeAsync(Stream input, Stream output, CancellationToken ct)
+    public static async Task<long> DecodeAsync(Stream input, ChunkList output, CancellationToken ct)
     {
         var reader = new BufferedReader(input);
         long total = 0;
@@ -399,7 +382,7 @@ internal static class AwsChunked
             }
         }
 
-        public async Task CopyAsync(Stream output, long count, CancellationToken ct)
+        public async Task CopyAsync(ChunkList output, long count, CancellationToken ct)
         {
             while (count > 0)
             {
@@ -409,7 +392,7 @@ internal static class AwsChunked
                 }
 
                 int take = (int)Math.Min(count, _end - _start);
-                await output.WriteAsync(_buffer.AsMemory(_start, take), ct);
+                output.Write(_buffer.AsSpan(_start, take));
                 _start += take;
                 count -= take;
             }
@@ -432,4 +415,46 @@ internal sealed class PinnedHttpClientFactory(string thumbprint) : Amazon.Runtim
     public override bool UseSDKHttpClientCaching(Amazon.Runtime.IClientConfig clientConfig) => false;
 
     public override bool DisposeHttpClientsAfterUse(Amazon.Runtime.IClientConfig clientConfig) => false;
+}
+
+/// <summary>Bytes held in 1 MiB chunks: appended without copying what is already there, read back in order.</summary>
+internal sealed class ChunkList
+{
+    private const int ChunkSize = 1 << 20;
+    private readonly List<byte[]> _chunks = [];
+    private int _used = ChunkSize; // in the last chunk
+
+    /// <summary>Room to read into, at the end (a new chunk when the last is full); <see cref="Advance"/> then.</summary>
+    public Memory<byte> FreeSpace()
+    {
+        if (_used == ChunkSize)
+        {
+            _chunks.Add(GC.AllocateUninitializedArray<byte>(ChunkSize));
+            _used = 0;
+        }
+
+        return _chunks[^1].AsMemory(_used);
+    }
+
+    public void Advance(int count) => _used += count;
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            Span<byte> free = FreeSpace().Span;
+            int take = Math.Min(free.Length, bytes.Length);
+            bytes[..take].CopyTo(free);
+            Advance(take);
+            bytes = bytes[take..];
+        }
+    }
+
+    public async Task WriteToAsync(Stream output, CancellationToken ct)
+    {
+        for (int i = 0; i < _chunks.Count; i++)
+        {
+            await output.WriteAsync(_chunks[i].AsMemory(0, i == _chunks.Count - 1 ? _used : ChunkSize), ct);
+        }
+    }
 }
