@@ -230,6 +230,10 @@ public sealed class UploadClient : IDisposable
     private async Task<UploadResult> UploadCoreAsync(ContentSource source, string fileName, UploadRequest request, IProgress<UploadProgress>? progress, CancellationToken cancellationToken)
     {
         string contentType = request.ContentType ?? ContentTypes.For(fileName);
+
+        // A file's part MD5s (for the part size the API is expected to choose) are computed from here on, beside the
+        // SHA-256 pass, instead of after the session starts.
+        using Md5Ahead? md5Ahead = Md5Ahead.StartFor(source);
         string? sha256 = request.SendSha256 && source.CanHash ? await source.Sha256Async(cancellationToken).ConfigureAwait(false) : null;
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(
             new CreateUploadBody { FileName = fileName, ContentType = contentType, Size = source.Length, Sha256 = sha256, ClientToken = Guid.NewGuid().ToString("N") },
@@ -271,7 +275,8 @@ public sealed class UploadClient : IDisposable
                 int partCount = session.PartCount ?? 0;
                 CheckLayout(uploadId, source.Length, partSize, partCount);
                 var tracker = new ProgressTracker(progress, source.Length, partCount);
-                await UploadPartsAsync(uploadId, source, partSize, [.. Enumerable.Range(1, partCount)], tracker, ct).ConfigureAwait(false);
+                Md5Ahead? ahead = md5Ahead?.PartSize == partSize ? md5Ahead : null; // another part size: not usable
+                await UploadPartsAsync(uploadId, source, partSize, [.. Enumerable.Range(1, partCount)], tracker, ct, ahead).ConfigureAwait(false);
             }
             else
             {
@@ -465,7 +470,7 @@ public sealed class UploadClient : IDisposable
 
     private static ByteArrayContent FormField(string value) => new(Encoding.UTF8.GetBytes(value));
 
-    private async Task UploadPartsAsync(string uploadId, ContentSource source, long partSize, List<int> pending, ProgressTracker tracker, CancellationToken cancellationToken)
+    private async Task UploadPartsAsync(string uploadId, ContentSource source, long partSize, List<int> pending, ProgressTracker tracker, CancellationToken cancellationToken, Md5Ahead? md5Ahead = null)
     {
         tracker.Report();
         if (pending.Count == 0)
@@ -499,7 +504,7 @@ public sealed class UploadClient : IDisposable
         }
 
         Task hashAhead = source.IsRandomAccess
-            ? Task.Run(() => HashAheadAsync(source, partSize, pending, urls, stop.Token), CancellationToken.None)
+            ? Task.Run(() => HashAheadAsync(source, partSize, pending, urls, md5Ahead, stop.Token), CancellationToken.None)
             : Task.CompletedTask;
         foreach (int partNumber in pending)
         {
@@ -635,10 +640,11 @@ public sealed class UploadClient : IDisposable
 #pragma warning disable CA5351 // S3's Content-MD5 integrity check of a part's bytes, not a security use
     /// <summary>
     /// Hash-ahead over a file: the MD5 of each pending part in upload order, read in 1 MiB chunks (no part buffer), so
-    /// part URLs (which sign the MD5) can be fetched before the parts are read for sending. Stops with the upload;
-    /// a failure only means each part computes its own MD5 before it is sent.
+    /// part URLs (which sign the MD5) can be fetched before the parts are read for sending; taken from
+    /// <paramref name="ahead"/> while it delivers (it started before the session, for this part size). Stops with the
+    /// upload; a failure only means each part computes its own MD5 before it is sent.
     /// </summary>
-    private static async Task HashAheadAsync(ContentSource source, long partSize, List<int> pending, PartUrlCache urls, CancellationToken ct)
+    private static async Task HashAheadAsync(ContentSource source, long partSize, List<int> pending, PartUrlCache urls, Md5Ahead? ahead, CancellationToken ct)
     {
         byte[] chunk = new byte[(int)Math.Min(1 << 20, partSize)];
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -647,6 +653,19 @@ public sealed class UploadClient : IDisposable
             if (urls.KnownMd5(partNumber) is not null)
             {
                 continue;
+            }
+
+            if (ahead is not null)
+            {
+                try
+                {
+                    urls.SetMd5(partNumber, await ahead.GetAsync(partNumber, ct).ConfigureAwait(false));
+                    continue;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    ahead = null; // it failed: this pass computes the rest itself
+                }
             }
 
             long start = (partNumber - 1) * partSize;

@@ -135,6 +135,35 @@ public sealed class MultipartUploadTests : IDisposable
         _fixture.Pool.Outstanding.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(8L * 1024 * 1024, null)]
+    [InlineData((8L * 1024 * 1024) + 1, 8L * 1024 * 1024)]
+    [InlineData(1024L * 1024 * 1024, 8L * 1024 * 1024)]
+    [InlineData(100L * 1024 * 1024 * 1024, 11L * 1024 * 1024)]
+    [InlineData(5L * 1024 * 1024 * 1024 * 1024, 525L * 1024 * 1024)]
+    public void The_expected_part_size_is_the_APIs_documented_choice(long size, long? partSize) =>
+        Internal.Md5Ahead.ExpectedPartSize(size).Should().Be(partSize);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Part_MD5s_computed_beside_the_SHA256_pass_serve_the_URLs_when_the_API_picks_the_expected_part_size(bool expected)
+    {
+        const long MiB = 1024 * 1024;
+        Fake.SingleMaxBytes = 8 * MiB;
+        Fake.PartSizeFor = expected ? (size => Internal.Md5Ahead.ExpectedPartSize(size)!.Value) : (_ => 5 * MiB);
+        long size = (17 * MiB) + 5;
+        string path = _fixture.File(size);
+        using UploadClient client = _fixture.Client(parallel: 2);
+
+        UploadResult result = await client.UploadAsync(path);
+
+        FakeUploadService.Session session = Fake.Sessions[result.UploadId];
+        session.PartCount.Should().Be(expected ? 3 : 4);
+        UploadFixture.Sha256Of(session.Object!).Should().Be(UploadFixture.Sha256OfFile(path));
+        Enumerable.Range(1, session.PartCount).Should().OnlyContain(n => Fake.PartPuts(n) == 1, "every part's signed Content-MD5 was right the first time");
+    }
+
     [Fact]
     public async Task A_stream_is_buffered_one_part_per_part_in_flight()
     {
