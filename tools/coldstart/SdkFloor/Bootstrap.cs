@@ -22,6 +22,10 @@ public static class Bootstrap
         object client = new Amazon.SQS.AmazonSQSClient(Amazon.RegionEndpoint.GetBySystemName(region));
 #elif CLIENT_DYNAMODB
         object client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(Amazon.RegionEndpoint.GetBySystemName(region));
+#elif CLIENT_ALL
+        // The three AWS SDK clients the bundled handlers use, as their factories create them.
+        var endpoint = Amazon.RegionEndpoint.GetBySystemName(region);
+        object client = (new Amazon.S3.AmazonS3Client(endpoint), new Amazon.SQS.AmazonSQSClient(endpoint), new Amazon.DynamoDBv2.AmazonDynamoDBClient(endpoint));
 #elif CLIENT_STANDIN
         object client = Patterns.Cdk.Functions.AwsStandIns.AmazonLambdaClientStandIn.CreateDefault(region, TimeSpan.FromSeconds(10));
 #elif CLIENT_S3CALLS
