@@ -36,6 +36,16 @@ public sealed class UploadCompleterTests : IDisposable
         return (id, _aws.Items[id]["s3UploadId"].S, Json(started).GetProperty("key").GetString()!);
     }
 
+    /// <summary>A 20 MiB multipart upload whose three parts (8, 8 and 4 MiB) S3 holds.</summary>
+    private async Task<(string Id, string S3Id, string Key)> StartWithAllPartsAsync()
+    {
+        (string id, string s3Id, string key) = await StartMultipartAsync();
+        _aws.AddPart(s3Id, 1, 8 * MiB);
+        _aws.AddPart(s3Id, 2, 8 * MiB);
+        _aws.AddPart(s3Id, 3, 4 * MiB);
+        return (id, s3Id, key);
+    }
+
     private async Task<(string Id, string Key)> StartSingleAsync(long size = 100, string? sha256 = null)
     {
         RestApiProxyResponse started = await _sessions.HandleAsync(Create(UploadSessionsTests.CreateBody("a.png", "image/png", size, sha256)));
@@ -48,10 +58,7 @@ public sealed class UploadCompleterTests : IDisposable
     [Fact]
     public async Task An_abort_that_arrives_while_S3_completes_is_refused_and_the_completion_stands()
     {
-        (string id, string s3Id, string key) = await StartMultipartAsync();
-        _aws.AddPart(s3Id, 1, 8 * MiB);
-        _aws.AddPart(s3Id, 2, 8 * MiB);
-        _aws.AddPart(s3Id, 3, 4 * MiB);
+        (string id, _, string key) = await StartWithAllPartsAsync();
         RestApiProxyResponse? abort = null;
         _aws.BeforeComplete = async () => abort = await _sessions.HandleAsync(Delete(id));
 
@@ -70,10 +77,7 @@ public sealed class UploadCompleterTests : IDisposable
     [Fact]
     public async Task A_completion_after_an_abort_completes_nothing()
     {
-        (string id, string s3Id, _) = await StartMultipartAsync();
-        _aws.AddPart(s3Id, 1, 8 * MiB);
-        _aws.AddPart(s3Id, 2, 8 * MiB);
-        _aws.AddPart(s3Id, 3, 4 * MiB);
+        (string id, _, _) = await StartWithAllPartsAsync();
         (await _sessions.HandleAsync(Delete(id))).StatusCode.Should().Be(204);
 
         RestApiProxyResponse response = await _completer.HandleAsync(Complete(id));
@@ -87,10 +91,7 @@ public sealed class UploadCompleterTests : IDisposable
     [Fact]
     public async Task A_completion_interrupted_after_its_claim_is_finished_by_the_next_call()
     {
-        (string id, string s3Id, string key) = await StartMultipartAsync();
-        _aws.AddPart(s3Id, 1, 8 * MiB);
-        _aws.AddPart(s3Id, 2, 8 * MiB);
-        _aws.AddPart(s3Id, 3, 4 * MiB);
+        (string id, _, string key) = await StartWithAllPartsAsync();
         _aws.Fail("CompleteMultipartUpload", FakeUploadAws.S3Error("InternalError", HttpStatusCode.InternalServerError));
 
         (await _completer.HandleAsync(Complete(id))).StatusCode.Should().Be(503);
