@@ -503,8 +503,12 @@ public sealed class UploadClient : IDisposable
             }
         }
 
-        Task hashAhead = source.IsRandomAccess
-            ? Task.Run(() => HashAheadAsync(source, partSize, pending, urls, md5Ahead, stop.Token), CancellationToken.None)
+        // A file's part MD5s come from the hash-ahead pass: the one started before the session when it fits this part
+        // size, or one started now over the pending parts.
+        using Md5Ahead? ownAhead = source.IsRandomAccess && md5Ahead is null ? Md5Ahead.Start(source, partSize, pending) : null;
+        Md5Ahead? ahead = md5Ahead ?? ownAhead;
+        Task hashAhead = ahead is not null
+            ? Task.Run(() => FeedMd5sAsync(ahead, pending, urls, stop.Token), CancellationToken.None)
             : Task.CompletedTask;
         foreach (int partNumber in pending)
         {
@@ -637,51 +641,17 @@ public sealed class UploadClient : IDisposable
         }
     }
 
-#pragma warning disable CA5351 // S3's Content-MD5 integrity check of a part's bytes, not a security use
-    /// <summary>
-    /// Hash-ahead over a file: the MD5 of each pending part in upload order, read in 1 MiB chunks (no part buffer), so
-    /// part URLs (which sign the MD5) can be fetched before the parts are read for sending; taken from
-    /// <paramref name="ahead"/> while it delivers (it started before the session, for this part size). Stops with the
-    /// upload; a failure only means each part computes its own MD5 before it is sent.
-    /// </summary>
-    private static async Task HashAheadAsync(ContentSource source, long partSize, List<int> pending, PartUrlCache urls, Md5Ahead? ahead, CancellationToken ct)
+    /// <summary>Gives the part URL cache each pending part's MD5 as the hash-ahead pass computes it; stops with the upload.</summary>
+    private static async Task FeedMd5sAsync(Md5Ahead ahead, List<int> pending, PartUrlCache urls, CancellationToken ct)
     {
-        byte[] chunk = new byte[(int)Math.Min(1 << 20, partSize)];
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         foreach (int partNumber in pending)
         {
-            if (urls.KnownMd5(partNumber) is not null)
+            if (urls.KnownMd5(partNumber) is null)
             {
-                continue;
+                urls.SetMd5(partNumber, await ahead.GetAsync(partNumber, ct).ConfigureAwait(false));
             }
-
-            if (ahead is not null)
-            {
-                try
-                {
-                    urls.SetMd5(partNumber, await ahead.GetAsync(partNumber, ct).ConfigureAwait(false));
-                    continue;
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    ahead = null; // it failed: this pass computes the rest itself
-                }
-            }
-
-            long start = (partNumber - 1) * partSize;
-            long end = start + PartLength(partNumber, partSize, source.Length);
-            for (long offset = start; offset < end;)
-            {
-                int want = (int)Math.Min(chunk.Length, end - offset);
-                await source.ReadAtAsync(chunk.AsMemory(0, want), offset, ct).ConfigureAwait(false);
-                md5.AppendData(chunk, 0, want);
-                offset += want;
-            }
-
-            urls.SetMd5(partNumber, Convert.ToBase64String(md5.GetHashAndReset()));
         }
     }
-#pragma warning restore CA5351
 
     private async Task<StorageOutcome> SendStorageAsync(HttpRequestMessage message, int partNumber, CancellationToken ct)
     {

@@ -1,31 +1,27 @@
-using System.Security.Cryptography;
+using System.Buffers;
 
 namespace Patterns.Cdk.Uploads.Client.Internal;
 
 /// <summary>
-/// The MD5 of each part of a file, computed in part order on a thread of its own from before the upload starts, for
-/// the part size the API is expected to choose (<see cref="ExpectedPartSize"/>). It runs while the file's SHA-256 is
-/// computed for <c>POST /uploads</c>, so the two passes share the wall time; when the API then chooses that part size,
-/// the part URLs need no MD5 pass of their own. Another part size, or a failure, only means it goes unused.
+/// The hash-ahead pass over a file: the MD5 of each of the given parts, in that order, on a thread of its own, read in
+/// 1 MiB chunks (no part buffer), so that part URLs (which sign the MD5) can be fetched before the parts are read for
+/// sending. <see cref="StartFor"/> starts it before the upload's session exists, beside the SHA-256 pass, for the part
+/// size the API is expected to choose (<see cref="ExpectedPartSize"/>); if the API chooses another, that one goes unused
+/// and the upload starts its own. A failure only means each part computes its own MD5 before it is sent.
 /// </summary>
 internal sealed class Md5Ahead : IDisposable
 {
     private const long MiB = 1024 * 1024;
-    private readonly TaskCompletionSource<string>[] _parts;
+    private const int ChunkSize = 1 << 20;
+    private readonly Dictionary<int, TaskCompletionSource<string>> _parts;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    private Md5Ahead(ContentSource source, long partSize)
+    private Md5Ahead(ContentSource source, long partSize, IReadOnlyList<int> partNumbers)
     {
         PartSize = partSize;
-        int count = (int)((source.Length + partSize - 1) / partSize);
-        _parts = new TaskCompletionSource<string>[count];
-        for (int i = 0; i < count; i++)
-        {
-            _parts[i] = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        _run = Task.Run(() => RunAsync(source, _stop.Token));
+        _parts = partNumbers.ToDictionary(n => n, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _run = Task.Run(() => RunAsync(source, partNumbers, _stop.Token));
     }
 
     public long PartSize { get; }
@@ -37,12 +33,17 @@ internal sealed class Md5Ahead : IDisposable
     public static long? ExpectedPartSize(long size) =>
         size <= 8 * MiB ? null : Math.Max(8 * MiB, ((((size + 9_999) / 10_000) + MiB - 1) / MiB) * MiB);
 
-    /// <summary>Starts for a file (random access) large enough for a multipart upload; null otherwise.</summary>
+    /// <summary>Starts over every part, for the expected part size, when the source is a file large enough for a multipart upload; null otherwise.</summary>
     public static Md5Ahead? StartFor(ContentSource source) =>
-        source.IsRandomAccess && ExpectedPartSize(source.Length) is { } partSize ? new Md5Ahead(source, partSize) : null;
+        source.IsRandomAccess && ExpectedPartSize(source.Length) is { } partSize
+            ? Start(source, partSize, [.. Enumerable.Range(1, (int)((source.Length + partSize - 1) / partSize))])
+            : null;
 
-    /// <summary>The part's base64 MD5, once computed (part numbers from 1).</summary>
-    public Task<string> GetAsync(int partNumber, CancellationToken ct) => _parts[partNumber - 1].Task.WaitAsync(ct);
+    /// <summary>Starts over <paramref name="partNumbers"/> (in that order) of a file.</summary>
+    public static Md5Ahead Start(ContentSource source, long partSize, IReadOnlyList<int> partNumbers) => new(source, partSize, partNumbers);
+
+    /// <summary>The part's base64 MD5, once computed.</summary>
+    public Task<string> GetAsync(int partNumber, CancellationToken ct) => _parts[partNumber].Task.WaitAsync(ct);
 
     public void Dispose()
     {
@@ -59,32 +60,20 @@ internal sealed class Md5Ahead : IDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(ContentSource source, CancellationToken ct)
+    private async Task RunAsync(ContentSource source, IReadOnlyList<int> partNumbers, CancellationToken ct)
     {
-#pragma warning disable CA5351 // S3's Content-MD5 integrity check of a part's bytes, not a security use
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-#pragma warning restore CA5351
-        byte[] chunk = new byte[1 << 20];
         try
         {
-            for (int part = 0; part < _parts.Length; part++)
+            foreach (int partNumber in partNumbers)
             {
-                long start = part * PartSize;
-                long end = Math.Min(start + PartSize, source.Length);
-                for (long offset = start; offset < end;)
-                {
-                    int want = (int)Math.Min(chunk.Length, end - offset);
-                    await source.ReadAtAsync(chunk.AsMemory(0, want), offset, ct).ConfigureAwait(false);
-                    md5.AppendData(chunk, 0, want);
-                    offset += want;
-                }
-
-                _parts[part].TrySetResult(Convert.ToBase64String(md5.GetHashAndReset()));
+                long offset = (partNumber - 1) * PartSize;
+                int length = (int)Math.Min(PartSize, source.Length - offset);
+                _parts[partNumber].TrySetResult(await FileRegionContent.Md5Async(source, offset, length, ArrayPool<byte>.Shared, ChunkSize, ct).ConfigureAwait(false));
             }
         }
         catch (Exception e)
         {
-            foreach (TaskCompletionSource<string> pending in _parts)
+            foreach (TaskCompletionSource<string> pending in _parts.Values)
             {
                 pending.TrySetException(e);
             }
