@@ -33,8 +33,8 @@ public class ConsumerLastReceiveTests
     private readonly List<string> _movedTo = [];
     private readonly TestLog _log = new();
 
-    [Fact]
-    public async Task A_completed_write_that_fails_on_the_last_receive_records_PROCESSING_FAILED_and_fails_the_message()
+    /// <summary>Records every state move; the second one (ENQUEUED → COMPLETED) fails with a DynamoDB 500.</summary>
+    private void FailTheSecondStateWrite()
     {
         int writes = 0;
         _dynamoDb.UpdateItemAsync(Arg.Any<UpdateItemRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
@@ -44,6 +44,12 @@ public class ConsumerLastReceiveTests
                 ? throw new AmazonDynamoDBException("down", ErrorType.Receiver, "InternalServerError", "r", HttpStatusCode.InternalServerError)
                 : Task.FromResult(new UpdateItemResponse());
         });
+    }
+
+    [Fact]
+    public async Task A_completed_write_that_fails_on_the_last_receive_records_PROCESSING_FAILED_and_fails_the_message()
+    {
+        FailTheSecondStateWrite();
 
         JsonElement response = await HandleAsync(receiveCount: 3);
 
@@ -55,14 +61,7 @@ public class ConsumerLastReceiveTests
     [Fact]
     public async Task The_same_failure_on_an_earlier_receive_only_fails_the_message()
     {
-        int writes = 0;
-        _dynamoDb.UpdateItemAsync(Arg.Any<UpdateItemRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
-        {
-            _movedTo.Add(call.Arg<UpdateItemRequest>().ExpressionAttributeValues[":to"].N);
-            return ++writes == 2
-                ? throw new AmazonDynamoDBException("down", ErrorType.Receiver, "InternalServerError", "r", HttpStatusCode.InternalServerError)
-                : Task.FromResult(new UpdateItemResponse());
-        });
+        FailTheSecondStateWrite();
 
         JsonElement response = await HandleAsync(receiveCount: 2);
 

@@ -62,7 +62,7 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
             double draw = random.NextDouble();
             Kind kind = draw < 0.08 ? Kind.ContractBreaking : draw < 0.15 ? Kind.Conflicting : Kind.Good;
             kinds[claimId] = kind;
-            JsonObject detail = Detail(claimId, $"customer-{i % 17}", Levels[i % Levels.Length], 100m + (random.Next(1, 100000) / 4m));
+            JsonObject detail = SettlementFlowTests.Detail(claimId, $"customer-{i % 17}", Levels[i % Levels.Length], 100m + (random.Next(1, 100000) / 4m));
             if (kind == Kind.ContractBreaking)
             {
                 detail.Remove("customerId");
@@ -279,15 +279,6 @@ public sealed class SettlementConservationTests(EmulatorFixture emulators, ITest
         while (start is not null);
         return items;
     }
-
-    private static JsonObject Detail(string claimId, string customerId, string level, decimal cost) => new()
-    {
-        ["customerId"] = customerId,
-        ["claimId"] = claimId,
-        ["documentType"] = "CAR",
-        ["fraudType"] = "CLAIMS",
-        ["damage"] = new JsonObject { ["level"] = level, ["part"] = "bumper", ["estimatedCost"] = cost },
-    };
 
     private static JsonObject Event(Delivery delivery) => new()
     {

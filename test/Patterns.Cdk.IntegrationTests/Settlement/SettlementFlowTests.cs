@@ -138,7 +138,8 @@ public sealed class SettlementFlowTests(EmulatorFixture emulators, ITestOutputHe
         (await ScanAsync(deployment.TableName)).Should().ContainSingle();
     }
 
-    private static JsonObject Detail(string claimId, string customerId, string level, decimal cost) => new()
+    /// <summary>A fraud-domain claim detail as the publisher sends it (also the conservation run's).</summary>
+    internal static JsonObject Detail(string claimId, string customerId, string level, decimal cost) => new()
     {
         ["customerId"] = customerId,
         ["claimId"] = claimId,

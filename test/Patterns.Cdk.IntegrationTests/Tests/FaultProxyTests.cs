@@ -179,21 +179,38 @@ public sealed class FaultProxyTests(EmulatorFixture emulators)
         await emulators.Sqs.DeleteQueueAsync(queueUrl);
     }
 
-    [Fact]
-    public async Task A_connection_reset_has_the_shape_SocketsHttpHandler_throws_for_a_real_reset()
+    /// <summary>A loopback server for one request: it reads the request, then <paramref name="answer"/> acts on the socket.</summary>
+    private static (int Port, Task Server) OneRequestServer(Func<Socket, Task> answer)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         Task server = Task.Run(async () =>
         {
-            using Socket socket = await listener.AcceptSocketAsync();
-            var buffer = new byte[4096];
-            _ = await socket.ReceiveAsync(buffer);
+            try
+            {
+                using Socket socket = await listener.AcceptSocketAsync();
+                _ = await socket.ReceiveAsync(new byte[4096]);
+                await answer(socket);
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        });
+        return (((IPEndPoint)listener.LocalEndpoint).Port, server);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_has_the_shape_SocketsHttpHandler_throws_for_a_real_reset()
+    {
+        (int port, Task server) = OneRequestServer(socket =>
+        {
             socket.LingerState = new LingerOption(true, 0); // close with RST
             socket.Close();
+            return Task.CompletedTask;
         });
         using var http = new HttpClient();
-        Exception real = (await FluentActions.Awaiting(() => http.GetAsync($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/")).Should().ThrowAsync<HttpRequestException>()).Which;
+        Exception real = (await FluentActions.Awaiting(() => http.GetAsync($"http://127.0.0.1:{port}/")).Should().ThrowAsync<HttpRequestException>()).Which;
         await server;
 
         HttpRequestException injected = FaultResponses.ConnectionReset();
@@ -206,18 +223,13 @@ public sealed class FaultProxyTests(EmulatorFixture emulators)
     [Fact]
     public async Task A_cut_body_and_a_timeout_have_the_shapes_SocketsHttpHandler_and_HttpClient_throw()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Task server = Task.Run(async () =>
+        (int port, Task server) = OneRequestServer(async socket =>
         {
-            using Socket socket = await listener.AcceptSocketAsync();
-            var buffer = new byte[4096];
-            _ = await socket.ReceiveAsync(buffer);
             await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: application/xml\r\n\r\n0123456789"));
             socket.Shutdown(SocketShutdown.Both);
         });
         using var http = new HttpClient();
-        using HttpResponseMessage response = await http.GetAsync($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/", HttpCompletionOption.ResponseHeadersRead);
+        using HttpResponseMessage response = await http.GetAsync($"http://127.0.0.1:{port}/", HttpCompletionOption.ResponseHeadersRead);
         Exception realCut = (await FluentActions.Awaiting(async () => await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null)).Should().ThrowAsync<HttpIOException>()).Which;
         await server;
         using HttpContent cut = FaultResponses.Truncated(response.Content.Headers, new byte[100], 10);
